@@ -1,0 +1,64 @@
+import { Schema, type InferSchemaType } from 'mongoose';
+import { domainModel } from '../../shared/db/mongoose.js';
+import { ACTIVE_STATES, STATES } from './workflow.js';
+
+const historySchema = new Schema(
+  {
+    at: { type: Date, required: true },
+    by: { type: Schema.Types.ObjectId, ref: 'User' },
+    from: { type: String, enum: STATES },
+    to: { type: String, required: true, enum: STATES },
+    reason: { type: String, maxlength: 2000 },
+    note: { type: String, maxlength: 2000 },
+  },
+  { _id: false },
+);
+
+const transferSchema = new Schema(
+  {
+    model: { type: Schema.Types.ObjectId, ref: 'Model', required: true },
+    municipality: { type: Schema.Types.ObjectId, ref: 'Municipality', required: true },
+    status: { type: String, required: true, enum: STATES, default: 'interest' },
+    /** The state left when put on hold: resume returns there. */
+    heldFrom: { type: String, enum: ACTIVE_STATES },
+    /** Bumped by every change; a transition is conditional on (status, version) as read. */
+    version: { type: Number, default: 0 },
+    mentor: { type: Schema.Types.ObjectId, ref: 'User' },
+    visit: { type: Schema.Types.ObjectId, ref: 'Visit' },
+    targetLaunchDate: Date,
+    nextAction: { type: String, maxlength: 500 },
+    nextActionDue: Date,
+    checklist: {
+      type: [new Schema({ title: { type: String, required: true, maxlength: 200 }, typicalWeeks: Number, done: { type: Boolean, default: false }, doneAt: Date }, { _id: false })],
+      default: [],
+    },
+    outcome: {
+      launchDate: Date,
+      beneficiaries: { type: Number, min: 0 },
+    },
+    history: { type: [historySchema], default: [] },
+    comments: {
+      type: [new Schema({ at: { type: Date, required: true }, by: { type: Schema.Types.ObjectId, ref: 'User' }, text: { type: String, required: true, maxlength: 5000 } }, { _id: false })],
+      default: [],
+    },
+    /** When each stage was entered (medians and time-in-stage without date operators). */
+    stageEnteredAt: {
+      interest: Date,
+      assessment: Date,
+      agreement: Date,
+      implementation: Date,
+      operational: Date,
+      on_hold: Date,
+      cancelled: Date,
+    },
+    lastActivityAt: { type: Date, required: true, default: () => new Date() },
+    demo: { type: Boolean, default: false },
+  },
+  { timestamps: true },
+);
+transferSchema.index({ model: 1, municipality: 1 }, { unique: true });
+transferSchema.index({ status: 1, lastActivityAt: -1 });
+transferSchema.index({ municipality: 1 });
+
+export type TransferFields = InferSchemaType<typeof transferSchema>;
+export const Transfer = domainModel('Transfer', transferSchema);

@@ -1,0 +1,77 @@
+import type { Server } from 'node:http';
+import { createApp } from './app.js';
+import { ensureFirstAdmin } from './features/accounts/first-admin.js';
+import { seedIfEmpty } from './demo/seed-on-start.js';
+import { ConfigError, loadConfig, type Config } from './shared/config.js';
+import { openDatabase, sessionSecret, type Database } from './shared/db/database.js';
+import { MissingGoError } from './shared/db/ferretdb-build.js';
+import { createLogger } from './shared/logger.js';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const log = createLogger(config.logLevel);
+let db: Database | undefined;
+let server: Server | undefined;
+let shuttingDown = false;
+
+async function shutdown(reason: string, code: number): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  log.info({ reason }, 'shutting down');
+  const force = setTimeout(() => {
+    log.error('shutdown took too long; forcing exit');
+    void db?.embedded?.stop().finally(() => process.exit(code || 1));
+  }, 8_000);
+  force.unref();
+  if (server) {
+    // Stop accepting; in-flight requests finish, idle keep-alive sockets close now.
+    const closed = new Promise<void>((resolve) => server?.close(() => resolve()));
+    server.closeIdleConnections();
+    await closed;
+  }
+  await db?.close();
+  clearTimeout(force);
+  log.info('stopped');
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown('SIGINT', 0));
+process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+process.on('uncaughtException', (err) => {
+  log.fatal({ err }, 'uncaught exception');
+  void shutdown('uncaughtException', 1);
+});
+process.on('unhandledRejection', (err) => {
+  log.fatal({ err }, 'unhandled rejection');
+  void shutdown('unhandledRejection', 1);
+});
+
+try {
+  db = await openDatabase(config, log);
+  await ensureFirstAdmin(config, log);
+  if (!config.mongodbUri && config.demoData) await seedIfEmpty(config, log);
+  const app = await createApp({ config, logger: log, sessionSecret: await sessionSecret(config), embedded: !!db.embedded });
+  server = app.listen(config.port, config.host, () => {
+    const addr = server?.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    log.info(`registry listening on http://${config.host}:${port}`);
+  });
+  server.on('error', (err) => {
+    log.fatal({ err }, 'could not listen');
+    void shutdown('listen error', 1);
+  });
+} catch (err) {
+  if (err instanceof MissingGoError) console.error(err.message);
+  else log.fatal({ err }, 'start-up failed');
+  await db?.close();
+  process.exit(1);
+}

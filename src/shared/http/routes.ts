@@ -1,0 +1,56 @@
+/**
+ * Every route is declared through `defineRoutes`, with the access it needs. The declaration both
+ * guards the route and records it, so the route × role matrix test covers every route the app has
+ * and fails on one that was added without a rule.
+ */
+import type { RequestHandler, Router } from 'express';
+import { can } from '../../features/accounts/privileges.js';
+import type { Right } from '../../features/accounts/roles.js';
+import { AppError } from '../errors.js';
+
+export type Access =
+  | { kind: 'public' }
+  /** Any signed-in user (e.g. sign-out, own account). */
+  | { kind: 'signed-in' }
+  /** A signed-in user whose role has the right. */
+  | { kind: 'right'; right: Right };
+
+export const PUBLIC: Access = { kind: 'public' };
+export const SIGNED_IN: Access = { kind: 'signed-in' };
+export const needs = (right: Right): Access => ({ kind: 'right', right });
+
+type Method = 'get' | 'post' | 'put' | 'delete';
+
+export type RouteInfo = { method: Method; path: string; access: Access };
+
+const registry: RouteInfo[] = [];
+
+/** All declared routes (read by the matrix test and the guard). */
+export function declaredRoutes(): readonly RouteInfo[] {
+  return registry;
+}
+
+export function guard(access: Access): RequestHandler {
+  return (req, res, next) => {
+    if (access.kind === 'public') return next();
+    if (!req.user) {
+      if (req.method === 'GET') {
+        req.session.returnTo = req.originalUrl;
+        return res.redirect(303, '/login');
+      }
+      return next(new AppError('FORBIDDEN', 'sign-in required'));
+    }
+    if (access.kind === 'right' && !can(req.user, access.right)) return next(AppError.forbidden());
+    next();
+  };
+}
+
+export function defineRoutes(router: Router) {
+  const add =
+    (method: Method) =>
+    (path: string, access: Access, ...handlers: RequestHandler[]) => {
+      if (!registry.some((r) => r.method === method && r.path === path)) registry.push({ method, path, access });
+      router[method](path, guard(access), ...handlers);
+    };
+  return { get: add('get'), post: add('post'), put: add('put'), delete: add('delete') };
+}

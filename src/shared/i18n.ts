@@ -1,0 +1,60 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import i18next, { type i18n, type TFunction } from 'i18next';
+import { LanguageDetector, handle } from 'i18next-http-middleware';
+import type { RequestHandler } from 'express';
+import { LOCALES_DIR } from './paths.js';
+
+export const LANGUAGES = ['tr', 'en'] as const;
+export type Lang = (typeof LANGUAGES)[number];
+export const LOCALE_OF: Record<Lang, string> = { tr: 'tr-TR', en: 'en-GB' };
+
+export function isLang(v: unknown): v is Lang {
+  return v === 'tr' || v === 'en';
+}
+
+/** Reads locales/<lang>/<namespace>.json: one namespace per feature, so features do not share a file. */
+export function loadResources(): Record<string, Record<string, Record<string, unknown>>> {
+  const resources: Record<string, Record<string, Record<string, unknown>>> = {};
+  for (const lang of LANGUAGES) {
+    const dir = path.join(LOCALES_DIR, lang);
+    resources[lang] = {};
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      resources[lang][path.basename(file, '.json')] = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>;
+    }
+  }
+  return resources;
+}
+
+export async function createI18n(): Promise<i18n> {
+  const instance = i18next.createInstance();
+  const resources = loadResources();
+  await instance.use(LanguageDetector).init({
+    resources,
+    ns: Object.keys(resources.tr ?? {}),
+    defaultNS: 'common',
+    fallbackLng: 'tr',
+    supportedLngs: [...LANGUAGES],
+    nonExplicitSupportedLngs: false,
+    load: 'languageOnly',
+    interpolation: { escapeValue: false }, // EJS escapes on output (<%= %>)
+    returnNull: false,
+    detection: {
+      // Turkish unless the user chose otherwise: ?lang= on any page switches and the cookie remembers it.
+      order: ['querystring', 'cookie'],
+      lookupQuerystring: 'lang',
+      lookupCookie: 'lang',
+      caches: ['cookie'],
+      cookieSameSite: 'lax',
+      cookieExpirationDate: new Date(Date.now() + 365 * 24 * 3600 * 1000),
+      ignoreCase: true,
+    },
+  });
+  return instance;
+}
+
+export function i18nMiddleware(instance: i18n): RequestHandler {
+  return handle(instance, { ignoreRoutes: ['/public/', '/healthz', '/readyz'] });
+}
+
+export type { TFunction };

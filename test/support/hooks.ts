@@ -1,0 +1,47 @@
+/**
+ * Root hooks: one throwaway database for the whole run. Without MONGODB_URI the run builds (once)
+ * and starts its own FerretDB on a free port in a temporary folder, and removes it afterwards;
+ * with MONGODB_URI it uses a uniquely named database there and drops it at the end.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/shared/config.js';
+import { connectDatabase, disconnectDatabase, ensureIndexes } from '../../src/shared/db/connect.js';
+import { startEmbedded, type EmbeddedServer } from '../../src/shared/db/embedded.js';
+import { configureRecordLock } from '../../src/shared/db/record-lock.js';
+import { mongoose } from '../../src/shared/db/mongoose.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { testState } from './state.js';
+
+let embedded: EmbeddedServer | undefined;
+let tmp: string | undefined;
+
+export const mochaHooks = {
+  async beforeAll(this: Mocha.Context) {
+    this.timeout(15 * 60_000); // the first run may build FerretDB
+    const base = loadConfig({ ...process.env, NODE_ENV: 'test' });
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'registry-test-'));
+    let uri: string;
+    if (base.mongodbUri) {
+      const u = new URL(base.mongodbUri);
+      u.pathname = `/registry_test_${process.pid}_${Date.now()}`;
+      uri = u.toString();
+    } else {
+      embedded = await startEmbedded({ dataDir: path.join(tmp, 'db'), dbName: 'registry_test', log: createLogger('warn') });
+      uri = embedded.uri;
+    }
+    configureRecordLock(!!embedded);
+    await connectDatabase(uri);
+    await ensureIndexes();
+    testState.uri = uri;
+    testState.embedded = !!embedded;
+    testState.tmpDir = tmp;
+  },
+  async afterAll() {
+    if (!embedded && mongoose.connection.db) await mongoose.connection.db.dropDatabase().catch(() => undefined);
+    await disconnectDatabase();
+    await embedded?.stop();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  },
+};
