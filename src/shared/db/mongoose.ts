@@ -3,6 +3,7 @@
  * the data-version plugin are in place before any model is compiled.
  */
 import mongoose, { type Schema } from 'mongoose';
+import { withRecordLock } from './record-lock.js';
 
 // Fail fast instead of queueing commands while the database is away: a page answers 503 within a
 // few seconds rather than hanging.
@@ -18,7 +19,8 @@ export const MetaModel = mongoose.model<Meta>('Meta', new mongoose.Schema<Meta>(
 
 /** Bumps the data version: read-side caches keyed by it (VersionedCache) are invalid from now on. */
 export async function bumpDataVersion(): Promise<void> {
-  await MetaModel.updateOne({ _id: META_ID }, { $inc: { v: 1 } }, { upsert: true });
+  // FerretDB's $inc is read-then-write: serialize it in-process (a no-op on MongoDB).
+  await withRecordLock(`meta:${META_ID}`, () => MetaModel.updateOne({ _id: META_ID }, { $inc: { v: 1 } }, { upsert: true }));
 }
 
 export async function currentDataVersion(): Promise<number> {

@@ -1,0 +1,143 @@
+/**
+ * Benchmark: the app on its embedded FerretDB (or MONGODB_URI) at the scale of DESIGN.md — ~1,400
+ * municipalities, 300 models, 30,000 transfers, 10,000 visits — in a throwaway database. Prints
+ * latency figures per page (cold first request, then p50/p95/max of warm ones) and memory.
+ * Usage: npm run bench [-- --transfers 30000 --visits 10000 --requests 40]
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Types } from 'mongoose';
+import { createApp } from '../src/app.js';
+import { ServiceModel } from '../src/features/catalogue/model.model.js';
+import { Municipality } from '../src/features/municipalities/municipality.model.js';
+import { Transfer } from '../src/features/transfers/transfer.model.js';
+import { quarterOf, Visit } from '../src/features/visits/visit.model.js';
+import { ACTIVE_STATES, STATES } from '../src/features/transfers/workflow.js';
+import { PROVINCES, THEMES, APPROACHES, TARGET_GROUPS } from '../src/reference/index.js';
+import { loadConfig } from '../src/shared/config.js';
+import { connectDatabase, disconnectDatabase, ensureIndexes } from '../src/shared/db/connect.js';
+import { startEmbedded } from '../src/shared/db/embedded.js';
+import { configureRecordLock } from '../src/shared/db/record-lock.js';
+import { createLogger } from '../src/shared/logger.js';
+import { searchKey } from '../src/shared/search-key.js';
+import { slugify } from '../src/shared/slug.js';
+
+const { values: args } = parseArgs({
+  options: {
+    municipalities: { type: 'string', default: '1400' },
+    models: { type: 'string', default: '300' },
+    transfers: { type: 'string', default: '30000' },
+    visits: { type: 'string', default: '10000' },
+    requests: { type: 'string', default: '40' },
+  },
+});
+const N = { municipalities: Number(args.municipalities), models: Number(args.models), transfers: Number(args.transfers), visits: Number(args.visits), requests: Number(args.requests) };
+
+const pick = <T>(list: readonly T[], i: number): T => {
+  const v = list[i % list.length];
+  if (v === undefined) throw new Error('empty list');
+  return v;
+};
+const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
+const log = createLogger('warn');
+
+async function insertInBatches(label: string, total: number, make: (i: number) => Record<string, unknown>, insert: (docs: Record<string, unknown>[]) => Promise<unknown>) {
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < total; i += 1000) {
+    const docs = Array.from({ length: Math.min(1000, total - i) }, (_, k) => make(i + k));
+    await insert(docs);
+  }
+  console.log(`  ${label.padEnd(16)} ${String(total).padStart(7)} in ${(ms(started) / 1000).toFixed(1)} s`);
+}
+
+async function main() {
+  const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'bench-'.padEnd(40, 'x'), LOG_LEVEL: 'warn' });
+  const envUri = loadConfig().mongodbUri;
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'registry-bench-'));
+  const embedded = envUri ? undefined : await startEmbedded({ dataDir: tmp, dbName: 'bench', log });
+  const uri = envUri ? `${envUri.replace(/\/[^/?]*(\?|$)/, `/registry_bench_${Date.now()}$1`)}` : (embedded?.uri ?? '');
+  configureRecordLock(!!embedded);
+  await connectDatabase(uri);
+  await ensureIndexes();
+  console.log(`Benchmark on ${embedded ? 'embedded FerretDB v1.24.2 (SQLite)' : 'MongoDB'}; generating data…`);
+
+  const muniIds = Array.from({ length: N.municipalities }, () => new Types.ObjectId());
+  const modelIds = Array.from({ length: N.models }, () => new Types.ObjectId());
+  await insertInBatches('municipalities', N.municipalities, (i) => {
+    const p = pick(PROVINCES, i);
+    const name = `Bench Belediyesi ${i}`;
+    return { _id: muniIds[i], name, kind: i < 81 ? 'il' : 'ilce', province: p.name, region: p.region, searchKey: searchKey(`${name} ${p.name}`), identityKey: `${searchKey(name)}|${searchKey(p.name)}` };
+  }, (d) => Municipality.insertMany(d, { lean: true }));
+  await insertInBatches('models', N.models, (i) => {
+    const title = `Hizmet Modeli ${i} ${pick(THEMES, i).tr}`;
+    return {
+      _id: modelIds[i], title, slug: slugify(title), summary: `Özet ${i}: mahalle temelli bir hizmet.`, status: 'published', featured: i < 6,
+      themes: [pick(THEMES, i).code, pick(THEMES, i + 3).code], approaches: [pick(APPROACHES, i).code], targetGroups: [pick(TARGET_GROUPS, i).code],
+      difficulty: pick(['low', 'medium', 'high'], i), searchKey: searchKey(`${title} ${pick(THEMES, i).tr}`), titleKey: searchKey(title), publishedAt: new Date(2020, 0, 1 + i),
+      steps: [{ title: 'İnceleme', typicalWeeks: 4 }, { title: 'Protokol', typicalWeeks: 6 }], adoption: { operational: i % 7, inProgress: i % 5 },
+    };
+  }, (d) => ServiceModel.insertMany(d, { lean: true }));
+  await insertInBatches('transfers', N.transfers, (i) => {
+    const status = pick(STATES, i);
+    const at = new Date(Date.UTC(2020, 0, 1) + (i % 2000) * 86_400_000);
+    return {
+      model: modelIds[i % N.models], municipality: muniIds[Math.floor(i / N.models) % N.municipalities], status,
+      heldFrom: status === 'on_hold' ? pick(ACTIVE_STATES, i) : undefined, version: 1,
+      history: [{ at, to: 'interest' }], stageEnteredAt: { interest: at }, lastActivityAt: at,
+      checklist: [{ title: 'İnceleme', done: true }, { title: 'Protokol', done: false }],
+    };
+  }, (d) => Transfer.insertMany(d, { lean: true }));
+  await insertInBatches('visits', N.visits, (i) => {
+    const date = new Date(Date.UTC(2019, 0, 1) + (i % 2500) * 86_400_000);
+    return { date, format: 'study_visit', municipalities: [muniIds[i % N.municipalities]], models: [modelIds[i % N.models]], summary: 'Ziyaret', quarter: quarterOf(date) };
+  }, (d) => Visit.insertMany(d, { lean: true }));
+
+  const app = await createApp({ config, logger: log, sessionSecret: 'bench-'.padEnd(40, 'x'), embedded: !!embedded });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const addr = server.address();
+  const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  const slug = slugify(`Hizmet Modeli 7 ${pick(THEMES, 7).tr}`);
+
+  const pages: [string, string][] = [
+    ['health', '/healthz'],
+    ['home', '/'],
+    ['catalogue', '/models'],
+    ['catalogue search', '/models?q=camasir%20mahalle'],
+    ['catalogue facet', `/models?theme=${pick(THEMES, 2).code}&sort=adopted`],
+    ['catalogue page 5', '/models?page=5'],
+    ['model page', `/models/${slug}`],
+  ];
+  console.log(`\n${'page'.padEnd(18)} ${'status'.padStart(6)} ${'cold ms'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)}`);
+  for (const [label, url] of pages) {
+    const times: number[] = [];
+    let status = 0;
+    let cold = 0;
+    for (let i = 0; i <= N.requests; i++) {
+      const t = process.hrtime.bigint();
+      const res = await fetch(base + url);
+      await res.arrayBuffer();
+      status = res.status;
+      if (i === 0) cold = ms(t);
+      else times.push(ms(t));
+    }
+    times.sort((a, b) => a - b);
+    const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0;
+    console.log(`${label.padEnd(18)} ${String(status).padStart(6)} ${cold.toFixed(1).padStart(9)} ${q(0.5).toFixed(1).padStart(8)} ${q(0.95).toFixed(1).padStart(8)} ${q(1).toFixed(1).padStart(8)}`);
+  }
+  const mem = process.memoryUsage();
+  console.log(`\nmemory: rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB (app process, after the run)`);
+
+  await new Promise((r) => server.close(r));
+  if (!embedded) await (await import('../src/shared/db/mongoose.js')).mongoose.connection.db?.dropDatabase();
+  await disconnectDatabase();
+  await embedded?.stop();
+  await rm(tmp, { recursive: true, force: true });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
