@@ -8,6 +8,8 @@ import { accountsRouter } from './features/accounts/accounts.routes.js';
 import { createLoginLimits } from './features/accounts/login-limits.js';
 import { configurePassport } from './features/accounts/passport.js';
 import { absoluteTimeout, sessionMiddleware } from './features/accounts/session.js';
+import { catalogueRouter } from './features/catalogue/catalogue.routes.js';
+import { documentsRouter } from './features/documents/documents.routes.js';
 import { healthRouter } from './features/health/health.routes.js';
 import { homeRouter } from './features/home/home.routes.js';
 import type { Config } from './shared/config.js';
@@ -45,6 +47,11 @@ export async function createApp(ctx: AppContext): Promise<Express> {
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || (req.url ?? '').startsWith('/public/') },
+      // Method, path and status are enough to follow a request; headers may carry cookies.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
     }),
   );
 
@@ -96,8 +103,13 @@ export async function createApp(ctx: AppContext): Promise<Express> {
     next();
   });
 
+  // Feature routers: each declares its routes with their access (shared/http/routes.ts).
   app.use(homeRouter());
   app.use(accountsRouter(createLoginLimits(!ctx.embedded)));
+  // [accounts-admin routers]
+  // [catalogue routers]
+  app.use(catalogueRouter(config));
+  app.use(documentsRouter(config));
 
   app.use(notFoundHandler);
   app.use(errorHandler({ showStack: config.env === 'development' }));

@@ -27,6 +27,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The pid of a FerretDB already serving this DATA_DIR (an app is running on it), if any.
+ * Commands such as `npm run seed` refuse to start a second server on the same files.
+ */
+export function embeddedServerPid(dataDir: string): number | undefined {
+  const pidFile = path.join(dataDir, 'ferretdb.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  try {
+    return Number.isInteger(pid) && pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ferretdb') ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Kills a FerretDB left behind by a previous run in the same DATA_DIR (e.g. after `kill -9` of the app). */
 async function killStale(pidFile: string, log: Logger): Promise<void> {
   if (!existsSync(pidFile)) return;
