@@ -1,5 +1,6 @@
 import { Schema, type InferSchemaType } from 'mongoose';
 import { domainModel } from '../../shared/db/mongoose.js';
+import { modelSearchKeys } from './search-keys.js';
 
 export const MODEL_STATUSES = ['draft', 'published', 'archived'] as const;
 export const DIFFICULTY_CODES = ['low', 'medium', 'high'] as const;
@@ -56,6 +57,8 @@ const modelSchema = new Schema(
       phone: { type: String, trim: true, maxlength: 40 },
     },
     coverImage: { type: Schema.Types.ObjectId, ref: 'Document' },
+    /** A 480px WebP copy of the cover for cards (absent when sharp is not available). */
+    coverThumb: { type: Schema.Types.ObjectId, ref: 'Document' },
     /** Adoption counts kept in step with the transfers (sorting by "most adopted" without $lookup). */
     adoption: {
       operational: { type: Number, default: 0 },
@@ -64,6 +67,7 @@ const modelSchema = new Schema(
     /** Search key of title, summary, themes and target groups (see shared/search-key.ts). */
     searchKey: { type: String, required: true },
     titleKey: { type: String, required: true },
+    titleEnKey: { type: String },
     /** Optimistic concurrency for edits: a save must name the revision it was based on. */
     rev: { type: Number, default: 0 },
     publishedAt: Date,
@@ -71,6 +75,10 @@ const modelSchema = new Schema(
   },
   { timestamps: true },
 );
+// Keys follow the text on every create/save; updates through updateOne set them in catalogue.service.ts.
+modelSchema.pre('validate', function () {
+  Object.assign(this, modelSearchKeys(this));
+});
 modelSchema.index({ slug: 1 }, { unique: true });
 modelSchema.index({ previousSlugs: 1 });
 modelSchema.index({ status: 1, titleKey: 1 });

@@ -1,0 +1,160 @@
+import { Types } from 'mongoose';
+import { withRecordLock } from '../../shared/db/record-lock.js';
+import { escapeRegExp } from '../../shared/search-key.js';
+import { slugify } from '../../shared/slug.js';
+import { can, type Actor } from '../accounts/privileges.js';
+import { Transfer } from '../transfers/transfer.model.js';
+import { IN_PROGRESS_STATES } from '../transfers/workflow.js';
+import type { ModelInput } from './catalogue.validation.js';
+import { changedFields, inputOf, type EditableField, type ModelRecord } from './model-form.js';
+import { ServiceModel } from './model.model.js';
+import { modelSearchKeys } from './search-keys.js';
+
+/** Paths under /models/ that are pages, not models. */
+const RESERVED_SLUGS = new Set(['new']);
+
+const isDuplicateKey = (err: unknown) => !!err && typeof err === 'object' && 'code' in err && err.code === 11000;
+
+export const lockKey = (id: Types.ObjectId | string) => `model:${String(id)}`;
+
+/** Drafts and archived models are for staff only; everyone else is told they do not exist. */
+export function canSeeModel(actor: Actor, model: { status: string }): boolean {
+  return model.status === 'published' || can(actor, 'models:read-drafts');
+}
+
+/**
+ * The model at a slug, or where it moved: a title change keeps the old slug in previousSlugs and
+ * the page answers it with a redirect.
+ */
+export async function findBySlug(slug: string): Promise<{ model: ModelRecord } | { movedTo: ModelRecord } | undefined> {
+  if (!slug || slug.length > 120) return undefined;
+  const model = await ServiceModel.findOne({ slug }).lean<ModelRecord>();
+  if (model) return { model };
+  const moved = await ServiceModel.findOne({ previousSlugs: slug }).lean<ModelRecord>();
+  return moved ? { movedTo: moved } : undefined;
+}
+
+/**
+ * A slug for a title that no other model uses, now or as a former slug (so old links never start
+ * pointing at a different model): "cocuk-kafe", then "cocuk-kafe-2", "cocuk-kafe-3"…
+ */
+export async function uniqueSlug(title: string, ownId?: Types.ObjectId): Promise<string> {
+  const base = slugify(title);
+  const pattern = new RegExp(`^${escapeRegExp(base)}(?:-\\d+)?$`);
+  const others = await ServiceModel.find({ $or: [{ slug: { $regex: pattern.source } }, { previousSlugs: { $regex: pattern.source } }], ...(ownId ? { _id: { $ne: ownId } } : {}) })
+    .select('slug previousSlugs')
+    .lean<{ slug: string; previousSlugs?: string[] }[]>();
+  const taken = new Set(others.flatMap((o) => [o.slug, ...(o.previousSlugs ?? [])]));
+  for (const r of RESERVED_SLUGS) taken.add(r);
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+}
+
+/** True when `slug` is the slug a title would get (itself or with a collision suffix). */
+function slugFitsTitle(slug: string, title: string): boolean {
+  const base = slugify(title);
+  return slug === base || new RegExp(`^${escapeRegExp(base)}-\\d+$`).test(slug);
+}
+
+export async function createModel(input: ModelInput): Promise<ModelRecord> {
+  // Two offices creating the same title at once: the unique index refuses one; pick again.
+  for (let attempt = 0; ; attempt++) {
+    const slug = await uniqueSlug(input.title);
+    try {
+      const doc = await ServiceModel.create({ ...input, slug, status: 'draft', rev: 0 });
+      return doc.toObject<ModelRecord>();
+    } catch (err) {
+      if (!isDuplicateKey(err) || attempt >= 3) throw err;
+    }
+  }
+}
+
+export type SaveResult =
+  | { kind: 'saved'; model: ModelRecord; changed: EditableField[]; previousSlug: string | undefined }
+  | { kind: 'conflict'; latest: ModelRecord }
+  | { kind: 'gone' };
+
+/**
+ * Saves an edit made on revision `rev`: one conditional update `{_id, rev}` that sets the fields
+ * and bumps `rev`. If someone saved in between, nothing is written and the caller gets the latest
+ * version to show what changed. (Serialized per model in embedded mode, where FerretDB's update
+ * is a read and a write; on MongoDB the conditional update alone decides.)
+ */
+export function saveModel(id: Types.ObjectId, rev: number, input: ModelInput): Promise<SaveResult> {
+  return withRecordLock(lockKey(id), async () => {
+    const current = await ServiceModel.findById(id).lean<ModelRecord>();
+    if (!current) return { kind: 'gone' };
+    if ((current.rev ?? 0) !== rev) return { kind: 'conflict', latest: current };
+
+    let slug = current.slug;
+    let previousSlugs = current.previousSlugs ?? [];
+    // Only a title change moves the slug (a hand-made or seeded slug survives other edits).
+    if (input.title !== current.title && !slugFitsTitle(current.slug, input.title)) {
+      slug = await uniqueSlug(input.title, id);
+      previousSlugs = [...previousSlugs.filter((s) => s !== slug && s !== current.slug), current.slug];
+    }
+    const result = await ServiceModel.updateOne(
+      { _id: id, rev },
+      { $set: { ...input, ...modelSearchKeys(input), slug, previousSlugs }, $inc: { rev: 1 } },
+      { runValidators: true },
+    );
+    const latest = await ServiceModel.findById(id).lean<ModelRecord>();
+    if (!latest) return { kind: 'gone' };
+    if (result.matchedCount === 0) return { kind: 'conflict', latest };
+    return { kind: 'saved', model: latest, changed: changedFields(inputOf(current), input), previousSlug: slug !== current.slug ? current.slug : undefined };
+  });
+}
+
+export type StatusChange = 'publish' | 'archive';
+
+const STATUS_MOVES: Record<StatusChange, { from: string[]; to: 'published' | 'archived' }> = {
+  publish: { from: ['draft', 'archived'], to: 'published' },
+  archive: { from: ['draft', 'published'], to: 'archived' },
+};
+
+/** Publishes or archives; undefined when the model is not in a state that allows it. */
+export function changeStatus(id: Types.ObjectId, change: StatusChange): Promise<{ from: string; model: ModelRecord } | undefined> {
+  const move = STATUS_MOVES[change];
+  return withRecordLock(lockKey(id), async () => {
+    const current = await ServiceModel.findById(id).lean<ModelRecord>();
+    if (!current || !move.from.includes(current.status)) return undefined;
+    const set: Record<string, unknown> = { status: move.to };
+    if (move.to === 'published' && !current.publishedAt) set.publishedAt = new Date();
+    const result = await ServiceModel.updateOne({ _id: id, status: current.status }, { $set: set });
+    if (result.matchedCount === 0) return undefined;
+    const model = await ServiceModel.findById(id).lean<ModelRecord>();
+    return model ? { from: current.status, model } : undefined;
+  });
+}
+
+/** Sets the cover image and its card copy (either may be cleared with null). */
+export function setCover(id: Types.ObjectId, cover: Types.ObjectId | null, thumb: Types.ObjectId | null): Promise<void> {
+  return withRecordLock(lockKey(id), async () => {
+    await ServiceModel.updateOne({ _id: id }, { $set: { coverImage: cover, coverThumb: thumb } });
+  });
+}
+
+/**
+ * Recounts a model's adoption figures from its transfers. Counting (not $inc) keeps them right
+ * whatever happened before; called after every transfer change that can move them.
+ */
+export async function refreshAdoption(modelId: Types.ObjectId | string): Promise<void> {
+  const model = new Types.ObjectId(String(modelId));
+  const [operational, inProgress] = await Promise.all([
+    Transfer.countDocuments({ model, status: 'operational' }),
+    Transfer.countDocuments({ model, status: { $in: IN_PROGRESS_STATES } }),
+  ]);
+  await withRecordLock(lockKey(model), async () => {
+    await ServiceModel.updateOne({ _id: model }, { $set: { 'adoption.operational': operational, 'adoption.inProgress': inProgress } });
+  });
+}
+
+/** Where a model runs: the names of municipalities with an operational transfer, and how many are on the way. */
+export async function adoptionOf(modelId: Types.ObjectId): Promise<{ running: string[]; inProgress: number }> {
+  const [operational, inProgress] = await Promise.all([
+    Transfer.find({ model: modelId, status: 'operational' }).select('municipality').populate<{ municipality: { name: string } | null }>('municipality', 'name').lean(),
+    Transfer.countDocuments({ model: modelId, status: { $in: IN_PROGRESS_STATES } }),
+  ]);
+  const running = operational.flatMap((t) => (t.municipality ? [t.municipality.name] : [])).sort((a, b) => a.localeCompare(b, 'tr'));
+  return { running, inProgress };
+}
