@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { searchKey, searchKeyPattern } from '../src/shared/search-key.js';
+import { Municipality } from '../src/features/municipalities/municipality.model.js';
+import { searchKey, searchKeyFilter } from '../src/shared/search-key.js';
+import { unique } from './support/app.js';
 import { slugify } from '../src/shared/slug.js';
 
 describe('Turkish search key', () => {
@@ -24,24 +26,40 @@ describe('Turkish search key', () => {
     expect(searchKey(undefined)).to.equal('');
   });
 
-  it('lets `camasir` find Çamaşır Kafe, and ISTANBUL / istanbul find İstanbul', () => {
-    const cafe = searchKeyPattern('camasir');
-    expect(cafe?.test(searchKey('Çamaşır Kafe'))).to.equal(true);
-    for (const q of ['ISTANBUL', 'istanbul', 'İSTANBUL', 'ıstanbul']) {
-      expect(searchKeyPattern(q)?.test(searchKey('İstanbul Büyükşehir Belediyesi')), q).to.equal(true);
-    }
-    expect(searchKeyPattern('ankara')?.test(searchKey('İstanbul'))).to.equal(false);
+});
+
+describe('Turkish search on the database (searchKeyFilter)', () => {
+  const names = ['Çamaşır Kafe', 'İstanbul Büyükşehir Belediyesi', 'Mahalle Mutfakları', 'Ilgaz Belediyesi'];
+  let tag = '';
+  before(async () => {
+    tag = unique('k');
+    await Municipality.insertMany(names.map((n) => ({ name: `${n} ${tag}`, kind: 'ilce', province: 'Mersin', region: 'Akdeniz', searchKey: searchKey(`${n} ${tag}`), identityKey: searchKey(`${n} ${tag}`) })));
+  });
+  const find = async (q: string) => {
+    const docs = await Municipality.find({ $and: [{ searchKey: { $regex: `${tag}$` } }, searchKeyFilter('searchKey', q) ?? {}] }).lean();
+    return docs.map((d) => d.name.replace(` ${tag}`, '')).sort();
+  };
+
+  it('lets `camasir` find Çamaşır Kafe', async () => {
+    expect(await find('camasir')).to.deep.equal(['Çamaşır Kafe']);
+    expect(await find('ÇAMAŞIR')).to.deep.equal(['Çamaşır Kafe']);
   });
 
-  it('matches every word at a word start, in any order', () => {
-    const key = searchKey('Mahalle Mutfakları gıda güvencesi');
-    expect(searchKeyPattern('mutfak mahalle')?.test(key)).to.equal(true);
-    expect(searchKeyPattern('utfak')?.test(key)).to.equal(false);
-    expect(searchKeyPattern('   ')).to.equal(undefined);
+  it('finds İstanbul from ISTANBUL, istanbul, İSTANBUL and ıstanbul', async () => {
+    for (const q of ['ISTANBUL', 'istanbul', 'İSTANBUL', 'ıstanbul']) expect(await find(q), q).to.deep.equal(['İstanbul Büyükşehir Belediyesi']);
+    expect(await find('ılgaz'), 'dotless ı folds too').to.deep.equal(['Ilgaz Belediyesi']);
   });
 
-  it('escapes regular-expression characters in a query', () => {
-    expect(() => searchKeyPattern('(a+)+$[')).to.not.throw();
+  it('matches every word at a word start, in any order', async () => {
+    expect(await find('mutfak mahalle')).to.deep.equal(['Mahalle Mutfakları']);
+    expect(await find('utfak')).to.deep.equal([]);
+    expect(await find('belediyesi')).to.deep.equal(['Ilgaz Belediyesi', 'İstanbul Büyükşehir Belediyesi']);
+    expect(searchKeyFilter('searchKey', '  ,; ')).to.equal(undefined);
+  });
+
+  it('treats regular-expression characters in a query as text', async () => {
+    expect(await find('(a+)+$[')).to.deep.equal([]);
+    expect(await find('.*')).to.deep.equal(names.slice().sort());
   });
 });
 

@@ -23,12 +23,12 @@ export function escapeRegExp(text: string): string {
 }
 
 /**
- * A RegExp that finds every word of a user's query inside a stored search key (each word must
- * start a word in the key, so `kafe` finds "Çamaşır Kafe" but `afe` does not).
+ * The query filter that finds every word of a user's query at a word start of a stored search key
+ * (`kafe` finds "Çamaşır Kafe", `afe` does not), words in any order. One anchored regex per word,
+ * joined with $and: FerretDB's (Go) regex engine has no lookaheads. Undefined for an empty query.
  */
-export function searchKeyPattern(query: string): RegExp | undefined {
-  const words = searchKey(query).split(' ').filter(Boolean);
+export function searchKeyFilter(field: string, query: string | undefined): Record<string, unknown> | undefined {
+  const words = [...new Set(searchKey(query).split(' ').filter(Boolean))].slice(0, 8);
   if (words.length === 0) return undefined;
-  const lookaheads = words.map((w) => `(?=.*(?:^| )${escapeRegExp(w)})`).join('');
-  return new RegExp(`^${lookaheads}`);
+  return { $and: words.map((w) => ({ [field]: { $regex: `(?:^| )${escapeRegExp(w)}` } })) };
 }

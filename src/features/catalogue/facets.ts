@@ -7,21 +7,16 @@
  * one (each facet holds one value at a time).
  */
 import { VersionedCache } from '../../shared/db/data-version.js';
-import { escapeRegExp, searchKey } from '../../shared/search-key.js';
+import { searchKeyFilter } from '../../shared/search-key.js';
 import { PAGE_SIZE, TERM_FACET_KEYS, TERM_FACETS, type CatalogueState, type Sort, type TermFacet } from './catalogue.query.js';
 import { ServiceModel } from './model.model.js';
 
 type Filter = Record<string, unknown>;
 type FacetName = TermFacet | 'running' | 'status';
 
-/**
- * One `$regex` per word, each anchored at a word start of the stored key. (RE2, which FerretDB
- * uses, has no lookahead, so the words cannot be folded into one pattern.)
- */
+/** The catalogue's text search: the shared Turkish search-key rule over the stored key. */
 export function textFilter(q: string): Filter {
-  const words = [...new Set(searchKey(q).split(' ').filter(Boolean))].slice(0, 8);
-  if (words.length === 0) return {};
-  return { $and: words.map((w) => ({ searchKey: { $regex: `(?:^| )${escapeRegExp(w)}` } })) };
+  return searchKeyFilter('searchKey', q) ?? {};
 }
 
 /** The database filter for a state, leaving out one facet's own filter when counting that facet. */
