@@ -149,12 +149,4 @@ export async function refreshAdoption(modelId: Types.ObjectId | string): Promise
   });
 }
 
-/** Where a model runs: the names of municipalities with an operational transfer, and how many are on the way. */
-export async function adoptionOf(modelId: Types.ObjectId): Promise<{ running: string[]; inProgress: number }> {
-  const [operational, inProgress] = await Promise.all([
-    Transfer.find({ model: modelId, status: 'operational' }).select('municipality').populate<{ municipality: { name: string } | null }>('municipality', 'name').lean(),
-    Transfer.countDocuments({ model: modelId, status: { $in: IN_PROGRESS_STATES } }),
-  ]);
-  const running = operational.flatMap((t) => (t.municipality ? [t.municipality.name] : [])).sort((a, b) => a.localeCompare(b, 'tr'));
-  return { running, inProgress };
-}
+export { adoptionOf } from '../transfers/transfer-index.js';

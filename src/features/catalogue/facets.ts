@@ -7,7 +7,7 @@
  * one (each facet holds one value at a time).
  */
 import { VersionedCache } from '../../shared/db/data-version.js';
-import { searchKeyFilter } from '../../shared/search-key.js';
+import { searchKey, searchKeyFilter } from '../../shared/search-key.js';
 import { PAGE_SIZE, TERM_FACET_KEYS, TERM_FACETS, type CatalogueState, type Sort, type TermFacet } from './catalogue.query.js';
 import { ServiceModel } from './model.model.js';
 

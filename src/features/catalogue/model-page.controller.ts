@@ -10,8 +10,7 @@ import { documentsOf } from '../documents/documents.service.js';
 import { documentView } from '../documents/presenter.js';
 import { Municipality } from '../municipalities/municipality.model.js';
 import { requestModel } from '../transfers/request.service.js';
-import { Transfer } from '../transfers/transfer.model.js';
-import type { State } from '../transfers/workflow.js';
+import { transferOf } from '../transfers/transfer-index.js';
 import { adoptionOf } from './catalogue.service.js';
 import { modelFor, movedUrl } from './lookup.js';
 import { renderMarkdown } from './markdown.js';
@@ -22,8 +21,8 @@ const localeOf = (req: Request) => LOCALE_OF[req.language === 'en' ? 'en' : 'tr'
 
 async function myTransfer(req: Request, model: ModelRecord) {
   if (!req.user?.municipalityId || !Types.ObjectId.isValid(req.user.municipalityId)) return undefined;
-  const found = await Transfer.findOne({ model: model._id, municipality: req.user.municipalityId }).select('status').lean<{ _id: Types.ObjectId; status: State }>();
-  return found ?? undefined;
+  const found = await transferOf(model._id, req.user.municipalityId);
+  return found ? { _id: found.id, status: found.status } : undefined;
 }
 
 export async function show(req: Request, res: Response): Promise<void> {
