@@ -12,7 +12,7 @@ import { Types } from 'mongoose';
 import { createApp } from '../src/app.js';
 import { ServiceModel } from '../src/features/catalogue/model.model.js';
 import { Municipality } from '../src/features/municipalities/municipality.model.js';
-import { Transfer } from '../src/features/transfers/transfer.model.js';
+import { Transfer, transferIdFor } from '../src/features/transfers/transfer.model.js';
 import { quarterOf, Visit } from '../src/features/visits/visit.model.js';
 import { ACTIVE_STATES, STATES } from '../src/features/transfers/workflow.js';
 import { PROVINCES, THEMES, APPROACHES, TARGET_GROUPS } from '../src/reference/index.js';
@@ -21,6 +21,7 @@ import { connectDatabase, disconnectDatabase, ensureIndexes } from '../src/share
 import { startEmbedded } from '../src/shared/db/embedded.js';
 import { configureRecordLock } from '../src/shared/db/record-lock.js';
 import { createLogger } from '../src/shared/logger.js';
+import { bumpDataVersion } from '../src/shared/db/mongoose.js';
 import { searchKey } from '../src/shared/search-key.js';
 import { slugify } from '../src/shared/slug.js';
 
@@ -76,14 +77,16 @@ async function main() {
       _id: modelIds[i], title, slug: slugify(title), summary: `Özet ${i}: mahalle temelli bir hizmet.`, status: 'published', featured: i < 6,
       themes: [pick(THEMES, i).code, pick(THEMES, i + 3).code], approaches: [pick(APPROACHES, i).code], targetGroups: [pick(TARGET_GROUPS, i).code],
       difficulty: pick(['low', 'medium', 'high'], i), searchKey: searchKey(`${title} ${pick(THEMES, i).tr}`), titleKey: searchKey(title), publishedAt: new Date(2020, 0, 1 + i),
-      steps: [{ title: 'İnceleme', typicalWeeks: 4 }, { title: 'Protokol', typicalWeeks: 6 }], adoption: { operational: i % 7, inProgress: i % 5 },
+      steps: [{ title: 'İnceleme', typicalWeeks: 4 }, { title: 'Protokol', typicalWeeks: 6 }], adoption: { operational: 3, inProgress: i % 5, runningIn: muniIds.slice(i % 50, (i % 50) + 3) },
     };
   }, (d) => ServiceModel.insertMany(d, { lean: true }));
   await insertInBatches('transfers', N.transfers, (i) => {
     const status = pick(STATES, i);
     const at = new Date(Date.UTC(2020, 0, 1) + (i % 2000) * 86_400_000);
+    const model = modelIds[i % N.models];
+    const municipality = muniIds[Math.floor(i / N.models) % N.municipalities];
     return {
-      model: modelIds[i % N.models], municipality: muniIds[Math.floor(i / N.models) % N.municipalities], status,
+      _id: transferIdFor(model, municipality), model, municipality, status,
       heldFrom: status === 'on_hold' ? pick(ACTIVE_STATES, i) : undefined, version: 1,
       history: [{ at, to: 'interest' }], stageEnteredAt: { interest: at }, lastActivityAt: at,
       checklist: [{ title: 'İnceleme', done: true }, { title: 'Protokol', done: false }],
@@ -110,7 +113,7 @@ async function main() {
     ['catalogue page 5', '/models?page=5'],
     ['model page', `/models/${slug}`],
   ];
-  console.log(`\n${'page'.padEnd(18)} ${'status'.padStart(6)} ${'cold ms'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)}`);
+  console.log(`\n${'page'.padEnd(18)} ${'status'.padStart(6)} ${'cold ms'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'after write'.padStart(12)}`);
   for (const [label, url] of pages) {
     const times: number[] = [];
     let status = 0;
@@ -125,7 +128,12 @@ async function main() {
     }
     times.sort((a, b) => a - b);
     const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0;
-    console.log(`${label.padEnd(18)} ${String(status).padStart(6)} ${cold.toFixed(1).padStart(9)} ${q(0.5).toFixed(1).padStart(8)} ${q(0.95).toFixed(1).padStart(8)} ${q(1).toFixed(1).padStart(8)}`);
+    // The first request after a write (every cache keyed by the data version is now stale).
+    await bumpDataVersion();
+    const t = process.hrtime.bigint();
+    await (await fetch(base + url)).arrayBuffer();
+    const afterWrite = ms(t);
+    console.log(`${label.padEnd(18)} ${String(status).padStart(6)} ${cold.toFixed(1).padStart(9)} ${q(0.5).toFixed(1).padStart(8)} ${q(0.95).toFixed(1).padStart(8)} ${q(1).toFixed(1).padStart(8)} ${afterWrite.toFixed(1).padStart(12)}`);
   }
   const mem = process.memoryUsage();
   console.log(`\nmemory: rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB (app process, after the run)`);

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
+import { keyFigures } from './features/home/home.service.js';
 import { ensureFirstAdmin } from './features/accounts/first-admin.js';
 import { seedIfEmpty } from './demo/seed-on-start.js';
 import { ConfigError, loadConfig, type Config } from './shared/config.js';
@@ -64,6 +65,7 @@ try {
     const addr = server?.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     log.info(`registry listening on http://${config.host}:${port}`);
+    keyFigures().catch((err: unknown) => log.warn({ err }, 'could not warm the home figures')); // the first visitor should not pay for the scan
   });
   server.on('error', (err) => {
     log.fatal({ err }, 'could not listen');

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import supertest from 'supertest';
 import { AuditEvent } from '../src/features/audit/audit.model.js';
 import { ServiceModel } from '../src/features/catalogue/model.model.js';
+import { refreshAdoption } from '../src/features/catalogue/catalogue.service.js';
 import { Transfer } from '../src/features/transfers/transfer.model.js';
 import { slugify } from '../src/shared/slug.js';
 import { csrfFrom, signIn, signInAs, createUser, createMunicipality, testApp, unique, type Agent } from './support/app.js';
@@ -377,6 +378,7 @@ describe('catalogue: model page', () => {
     const [running, interested] = await Promise.all([createMunicipality(`Tarsus ${unique()}`), createMunicipality(`Gizli ${unique()}`)]);
     await Transfer.create({ model: model._id, municipality: running._id, status: 'operational' });
     await Transfer.create({ model: model._id, municipality: interested._id, status: 'assessment' });
+    await refreshAdoption(model._id); // the workflow keeps these figures current; fixtures written directly recount
     const res = await (await anon()).get(`/models/${model.slug}`);
     expect(res.status).to.equal(200);
     expect(res.text).to.include('<h3>Neden?</h3>');

@@ -15,7 +15,7 @@ async function createModel(status: 'draft' | 'published' = 'published') {
 
 describe('home page figures', () => {
   it('are computed from the database and follow every write', async () => {
-    const before = await keyFigures();
+    const before = await keyFigures({ fresh: true });
     const model = await createModel('published');
     await createModel('draft');
     const [a, b] = await Promise.all([createMunicipality(), createMunicipality()]);
@@ -25,7 +25,7 @@ describe('home page figures', () => {
     const cancelledModel = await createModel('published');
     await Transfer.create({ model: cancelledModel._id, municipality: b._id, status: 'cancelled' });
 
-    const after = await keyFigures();
+    const after = await keyFigures({ fresh: true });
     expect(after.publishedModels - before.publishedModels, 'drafts are not counted').to.equal(2);
     expect(after.municipalitiesVisited - before.municipalitiesVisited).to.equal(2);
     expect(after.municipalitiesWithTransfers - before.municipalitiesWithTransfers, 'a cancelled transfer does not count').to.equal(1);
@@ -34,8 +34,21 @@ describe('home page figures', () => {
     expect(after.byStage.cancelled - before.byStage.cancelled).to.equal(1);
   });
 
+  it('serves the last figures at once after a write and the new ones moments later', async () => {
+    await keyFigures({ fresh: true });
+    const stale = await keyFigures({ fresh: true });
+    await createModel('published');
+    expect((await keyFigures()).publishedModels, 'answered from the previous count').to.equal(stale.publishedModels);
+    let latest = stale.publishedModels;
+    for (let i = 0; i < 50 && latest === stale.publishedModels; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      latest = (await keyFigures()).publishedModels;
+    }
+    expect(latest).to.equal(stale.publishedModels + 1);
+  });
+
   it('shows the figures on / in the chosen language', async () => {
-    const figures = await keyFigures();
+    const figures = await keyFigures({ fresh: true });
     const app = await testApp();
     const tr = await supertest(app).get('/');
     expect(tr.text).to.match(new RegExp(`figure-value">${figures.municipalitiesVisited}<[^]*?belediyeyi ağırladık`));

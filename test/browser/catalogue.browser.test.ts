@@ -71,6 +71,7 @@ async function seedModels() {
   await Transfer.create({ model: garden._id, municipality: silifke._id, status: 'implementation' });
   await Transfer.create({ model: market._id, municipality: silifke._id, status: 'operational' });
   await Promise.all([refreshAdoption(garden._id), refreshAdoption(market._id)]);
+  await Promise.all([refreshAdoption(garden._id), refreshAdoption(market._id)]);
 
   // The cover and a document go through the real upload routes.
   const { agent } = await signIn('office');

@@ -3,8 +3,9 @@ import { withRecordLock } from '../../shared/db/record-lock.js';
 import { escapeRegExp } from '../../shared/search-key.js';
 import { slugify } from '../../shared/slug.js';
 import { can, type Actor } from '../accounts/privileges.js';
+import { Municipality } from '../municipalities/municipality.model.js';
 import { Transfer } from '../transfers/transfer.model.js';
-import { IN_PROGRESS_STATES } from '../transfers/workflow.js';
+import { IN_PROGRESS_STATES, type State } from '../transfers/workflow.js';
 import type { ModelInput } from './catalogue.validation.js';
 import { changedFields, inputOf, type EditableField, type ModelRecord } from './model-form.js';
 import { ServiceModel } from './model.model.js';
@@ -135,18 +136,46 @@ export function setCover(id: Types.ObjectId, cover: Types.ObjectId | null, thumb
 }
 
 /**
- * Recounts a model's adoption figures from its transfers. Counting (not $inc) keeps them right
- * whatever happened before; called after every transfer change that can move them.
+ * Recounts a model's adoption from its transfers (one scan): for repairs and the demo seed. The
+ * workflow keeps the counts current incrementally with `applyAdoptionChange`.
  */
 export async function refreshAdoption(modelId: Types.ObjectId | string): Promise<void> {
   const model = new Types.ObjectId(String(modelId));
-  const [operational, inProgress] = await Promise.all([
-    Transfer.countDocuments({ model, status: 'operational' }),
-    Transfer.countDocuments({ model, status: { $in: IN_PROGRESS_STATES } }),
-  ]);
+  const rows = await Transfer.find({ model }, { municipality: 1, status: 1 }).lean<{ municipality: Types.ObjectId; status: State }[]>();
+  const runningIn = rows.filter((t) => t.status === 'operational').map((t) => t.municipality);
+  const inProgress = rows.filter((t) => IN_PROGRESS_STATES.includes(t.status)).length;
   await withRecordLock(lockKey(model), async () => {
-    await ServiceModel.updateOne({ _id: model }, { $set: { 'adoption.operational': operational, 'adoption.inProgress': inProgress } });
+    await ServiceModel.updateOne({ _id: model }, { $set: { 'adoption.operational': runningIn.length, 'adoption.inProgress': inProgress, 'adoption.runningIn': runningIn } });
   });
 }
 
-export { adoptionOf } from '../transfers/transfer-index.js';
+/**
+ * Keeps a model's adoption figures in step with one transfer moving from `from` to `to` (from is
+ * undefined for a new transfer): one update of the model, no scan. Every status change of a
+ * transfer goes through this.
+ */
+export async function applyAdoptionChange(modelId: Types.ObjectId, municipality: Types.ObjectId, from: State | undefined, to: State): Promise<void> {
+  const inc: Record<string, number> = {};
+  const bump = (state: State | undefined, by: number) => {
+    if (state === 'operational') inc['adoption.operational'] = (inc['adoption.operational'] ?? 0) + by;
+    else if (state && IN_PROGRESS_STATES.includes(state)) inc['adoption.inProgress'] = (inc['adoption.inProgress'] ?? 0) + by;
+  };
+  bump(from, -1);
+  bump(to, 1);
+  const update: Record<string, unknown> = {};
+  const nonZero = Object.fromEntries(Object.entries(inc).filter(([, v]) => v !== 0));
+  if (Object.keys(nonZero).length) update.$inc = nonZero;
+  if (to === 'operational' && from !== 'operational') update.$addToSet = { 'adoption.runningIn': municipality };
+  if (from === 'operational' && to !== 'operational') update.$pull = { 'adoption.runningIn': municipality };
+  if (Object.keys(update).length === 0) return;
+  await withRecordLock(lockKey(modelId), () => ServiceModel.updateOne({ _id: modelId }, update));
+}
+
+/** Where a model runs (municipality names, Turkish order) and how many adoptions are in progress. */
+export async function adoptionOf(model: { adoption?: { runningIn?: Types.ObjectId[] | null; inProgress?: number | null } | null }): Promise<{ running: string[]; inProgress: number }> {
+  const ids = model.adoption?.runningIn ?? [];
+  // By _id, one at a time: the indexed look-up on FerretDB (an $in filter would scan).
+  const found = await Promise.all(ids.map((id) => Municipality.findById(id, { name: 1 }).lean<{ name: string }>()));
+  const running = found.flatMap((m) => (m ? [m.name] : [])).sort((a, b) => a.localeCompare(b, 'tr'));
+  return { running, inProgress: model.adoption?.inProgress ?? 0 };
+}

@@ -10,7 +10,8 @@ import { documentsOf } from '../documents/documents.service.js';
 import { documentView } from '../documents/presenter.js';
 import { Municipality } from '../municipalities/municipality.model.js';
 import { requestModel } from '../transfers/request.service.js';
-import { transferOf } from '../transfers/transfer-index.js';
+import { Transfer, transferIdFor } from '../transfers/transfer.model.js';
+import type { State } from '../transfers/workflow.js';
 import { adoptionOf } from './catalogue.service.js';
 import { modelFor, movedUrl } from './lookup.js';
 import { renderMarkdown } from './markdown.js';
@@ -21,15 +22,15 @@ const localeOf = (req: Request) => LOCALE_OF[req.language === 'en' ? 'en' : 'tr'
 
 async function myTransfer(req: Request, model: ModelRecord) {
   if (!req.user?.municipalityId || !Types.ObjectId.isValid(req.user.municipalityId)) return undefined;
-  const found = await transferOf(model._id, req.user.municipalityId);
-  return found ? { _id: found.id, status: found.status } : undefined;
+  const found = await Transfer.findById(transferIdFor(model._id, req.user.municipalityId)).select('status').lean<{ _id: Types.ObjectId; status: State }>();
+  return found ?? undefined;
 }
 
 export async function show(req: Request, res: Response): Promise<void> {
   const { model, moved } = await modelFor(req);
   if (moved) return res.redirect(301, movedUrl(req, model.slug));
   const staff = can(req.user, 'models:read-drafts');
-  const [docs, adoption, transfer] = await Promise.all([documentsOf({ kind: 'Model', id: model._id }, { purpose: 'document', includeInternal: staff }), adoptionOf(model._id), myTransfer(req, model)]);
+  const [docs, adoption, transfer] = await Promise.all([documentsOf({ kind: 'Model', id: model._id }, { purpose: 'document', includeInternal: staff }), adoptionOf(model), myTransfer(req, model)]);
   res.render('catalogue/show', {
     title: req.language === 'en' && model.titleEn ? model.titleEn : model.title,
     model,

@@ -5,8 +5,8 @@
  */
 import { Types } from 'mongoose';
 import { withRecordLock } from '../../shared/db/record-lock.js';
-import { refreshAdoption } from '../catalogue/catalogue.service.js';
-import { Transfer } from './transfer.model.js';
+import { applyAdoptionChange } from '../catalogue/catalogue.service.js';
+import { Transfer, transferIdFor } from './transfer.model.js';
 import type { State } from './workflow.js';
 
 export type RequestInput = {
@@ -31,7 +31,7 @@ export async function requestModel(input: RequestInput): Promise<RequestOutcome>
 
   // Two tries: a concurrent request may create or reopen the same pair between our read and write.
   for (let attempt = 0; attempt < 2; attempt++) {
-    const existing = await Transfer.findOne({ model: input.model._id, municipality }).select('status version checklist').lean<TransferState>();
+    const existing = await Transfer.findById(transferIdFor(input.model._id, municipality)).select('status version checklist').lean<TransferState>();
 
     if (!existing) {
       try {
@@ -44,7 +44,7 @@ export async function requestModel(input: RequestInput): Promise<RequestOutcome>
           stageEnteredAt: { interest: now },
           lastActivityAt: now,
         });
-        await refreshAdoption(input.model._id);
+        await applyAdoptionChange(input.model._id, municipality, undefined, 'interest');
         return { kind: 'created', transferId: created._id, status: 'interest' };
       } catch (err) {
         if (isDuplicateKey(err)) continue;
@@ -65,11 +65,11 @@ export async function requestModel(input: RequestInput): Promise<RequestOutcome>
       return result.matchedCount === 1;
     });
     if (reopened) {
-      await refreshAdoption(input.model._id);
+      await applyAdoptionChange(input.model._id, municipality, 'cancelled', 'interest');
       return { kind: 'reopened', transferId: existing._id, status: 'interest' };
     }
   }
-  const latest = await Transfer.findOne({ model: input.model._id, municipality }).select('status').lean<TransferState>();
+  const latest = await Transfer.findById(transferIdFor(input.model._id, municipality)).select('status').lean<TransferState>();
   if (!latest) throw new Error('transfer request could not be recorded');
   return { kind: 'already', transferId: latest._id, status: latest.status };
 }

@@ -1,4 +1,5 @@
-import { Schema, type InferSchemaType } from 'mongoose';
+import { createHash } from 'node:crypto';
+import { Schema, Types, type InferSchemaType } from 'mongoose';
 import { domainModel } from '../../shared/db/mongoose.js';
 import { ACTIVE_STATES, STATES } from './workflow.js';
 
@@ -57,6 +58,19 @@ const transferSchema = new Schema(
   { timestamps: true },
 );
 transferSchema.index({ model: 1, municipality: 1 }, { unique: true });
+
+/**
+ * A transfer's _id is derived from its (model, municipality) pair, so "this municipality's
+ * transfer of this model" is an _id look-up: the one query FerretDB answers from an index (any
+ * other filter reads the whole collection). It also makes the pair unique on its own.
+ */
+export function transferIdFor(model: unknown, municipality: unknown): Types.ObjectId {
+  return new Types.ObjectId(createHash('sha256').update(`${String(model)}:${String(municipality)}`).digest().subarray(0, 12));
+}
+
+transferSchema.pre('validate', function () {
+  if (this.isNew) this._id = transferIdFor(this.model, this.municipality);
+});
 transferSchema.index({ status: 1, lastActivityAt: -1 });
 transferSchema.index({ municipality: 1 });
 
