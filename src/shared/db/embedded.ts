@@ -96,7 +96,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function startEmbedded(opts: { dataDir: string; port?: number; dbName: string; log: Logger }): Promise<EmbeddedServer> {
   const { dataDir, log } = opts;
-  const binary = await ensureFerretdb((line) => log.info(line));
+  // Build progress is for the person waiting, whatever the log level: plain lines on stderr.
+  const binary = await ensureFerretdb((line) => console.error(line));
   const sqliteDir = path.join(dataDir, 'ferretdb');
   const stateDir = path.join(dataDir, 'ferretdb-state');
   await mkdir(sqliteDir, { recursive: true });
