@@ -1,44 +1,11 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
+import { describeMessages, validateHtml } from './support/vnu.js';
 import supertest from 'supertest';
 import { ServiceModel } from '../src/features/catalogue/model.model.js';
 import { csrfFrom, signIn, testApp, unique } from './support/app.js';
 
-const run = promisify(execFile);
-const vnuJar = createRequire(import.meta.url).resolve('vnu-jar/build/dist/vnu.jar');
-
-type VnuMessage = { type: string; url: string; lastLine?: number; message: string };
-
-async function validate(pages: Record<string, string>): Promise<VnuMessage[]> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'vnu-catalogue-'));
-  try {
-    const files = await Promise.all(
-      Object.entries(pages).map(async ([name, html]) => {
-        const file = path.join(dir, `${name}.html`);
-        await writeFile(file, html);
-        return file;
-      }),
-    );
-    const { stderr } = await run('java', ['-jar', vnuJar, '--errors-only', '--format', 'json', '--exit-zero-always', ...files], { maxBuffer: 10 * 1024 * 1024 });
-    return (JSON.parse(stderr || '{"messages":[]}') as { messages: VnuMessage[] }).messages;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
 describe('catalogue pages are valid HTML (Nu HTML checker)', function () {
   this.timeout(120_000);
-
-  before(function () {
-    // scripts/test.sh installs Java for the checker; a bare `npx mocha` on a machine without it skips.
-    if (!(process.env.PATH ?? '').split(path.delimiter).some((d) => d && existsSync(path.join(d, 'java')))) this.skip();
-  });
 
   it('list, model page, forms (with errors and a conflict) and the request page', async () => {
     const marker = unique('v');
@@ -78,7 +45,7 @@ describe('catalogue pages are valid HTML (Nu HTML checker)', function () {
       conflict: stale.text,
       request: (await muni.get(`/models/${model.slug}/request`)).text,
     };
-    const errors = await validate(pages);
-    expect(errors.map((m) => `${path.basename(m.url)}:${m.lastLine ?? '?'} ${m.message}`)).to.deep.equal([]);
+    const errors = await validateHtml(pages);
+    expect(describeMessages(errors)).to.deep.equal([]);
   });
 });
