@@ -1,87 +1,107 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import passport from 'passport';
 import { z } from 'zod';
 import { audit } from '../audit/audit.service.js';
-import { defineRoutes, PUBLIC, SIGNED_IN } from '../../shared/http/routes.js';
-import { flash } from '../../shared/http/flash.js';
-import { parseForm } from '../../shared/http/validation.js';
+import { defineRoutes, needs, PUBLIC, SIGNED_IN } from '../../shared/http/routes.js';
+import { parseForm, type FieldErrors } from '../../shared/http/validation.js';
+import { accountController, LANG_COOKIE } from './account.controller.js';
 import type { LoginLimits } from './login-limits.js';
+import { recordSignIn } from './users.service.js';
 
 const loginSchema = z.object({
-  email: z.string().trim().min(1, 'validation:required').max(254, 'validation:tooLong'),
-  password: z.string().min(1, 'validation:required').max(1024, 'validation:tooLong'),
+  email: z.string({ error: 'validation:required' }).trim().min(1, 'validation:required').max(254, 'validation:tooLong'),
+  password: z.string({ error: 'validation:required' }).min(1, 'validation:required').max(1024, 'validation:tooLong'),
 });
 
-/** Only a local path may be returned to after sign-in (no "//evil.example", no "https://…"). */
+/**
+ * Only a local path may be returned to after sign-in (no "//evil.example", no "https://…"). Browsers
+ * drop tabs and line breaks inside URLs and read "\" as "/", so "/\t/evil.example" and
+ * "/\evil.example" would leave the site: any control character or backslash is refused.
+ */
 export function safeReturnTo(value: unknown): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
-  if (/[\r\n]/.test(value)) return '/';
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//')) return '/';
+  for (const ch of value) {
+    const code = ch.charCodeAt(0);
+    if (code < 0x20 || code === 0x7f || ch === '\\') return '/';
+  }
   return value;
 }
 
+function authenticate(req: Request, res: Response): Promise<Express.User | false> {
+  return new Promise((resolve, reject) => {
+    passport.authenticate('local', (err: unknown, user: Express.User | false) => (err ? reject(err) : resolve(user)))(req, res, reject);
+  });
+}
+
+/** Sign-in, sign-out and the signed-in user's own account page. */
 export function accountsRouter(limits: LoginLimits): Router {
   const router = Router();
   const r = defineRoutes(router);
+  const account = accountController(limits);
 
   r.get('/login', PUBLIC, (req, res) => {
     if (req.user) return res.redirect(303, '/');
     res.render('accounts/login', { title: req.t('accounts:login.title'), values: {} });
   });
 
-  r.post('/login', PUBLIC, async (req, res, next) => {
+  r.post('/login', PUBLIC, async (req, res) => {
     const parsed = parseForm(loginSchema, req.body);
-    const email = typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '';
-    const rerender = (status: number, message: string, params?: Record<string, unknown>) =>
-      res.status(status).render('accounts/login', { title: req.t('accounts:login.title'), values: { email }, formError: req.t(message, params) });
-    if (!parsed.ok) return rerender(422, 'accounts:login.failed');
+    const typedEmail: unknown = req.body && typeof req.body === 'object' && 'email' in req.body ? req.body.email : '';
+    const email = typeof typedEmail === 'string' ? typedEmail.slice(0, 254) : '';
+    const page = (status: number, extra: { formError?: string; errors?: FieldErrors }) =>
+      res.status(status).render('accounts/login', { title: req.t('accounts:login.title'), values: { email }, ...extra });
+    const rerender = (status: number, message: string, params?: Record<string, unknown>) => page(status, { formError: req.t(message, params) });
+    if (!parsed.ok) return page(422, { errors: parsed.errors });
 
     const ip = req.ip ?? 'unknown';
+    const actorEmail = parsed.data.email.toLowerCase();
     const lockedMs = await limits.lockedFor(parsed.data.email, ip);
     if (lockedMs > 0) {
-      await audit({ action: 'auth.login.refused-locked', actorEmail: parsed.data.email.toLowerCase(), ip });
+      // Refused before the password is even checked: the right password does not open a locked account.
+      // Audited while the address is under its own limit, so a flood cannot fill the audit log.
+      if (await limits.recordRefused(ip)) await audit({ action: 'auth.login.refused-locked', actorEmail, ip });
       return rerender(429, 'accounts:login.locked', { minutes: Math.ceil(lockedMs / 60_000) });
     }
 
-    passport.authenticate('local', (err: unknown, user: Express.User | false) => {
-      (async () => {
-        if (err) throw err;
-        if (!user) {
-          const lockedNow = await limits.recordFailure(parsed.data.email, ip);
-          await audit({ action: 'auth.login.failed', actorEmail: parsed.data.email.toLowerCase(), ip });
-          if (lockedNow) {
-            await audit({ action: 'auth.lockout', actorEmail: parsed.data.email.toLowerCase(), ip });
-            return rerender(429, 'accounts:login.locked', { minutes: 15 });
-          }
-          return rerender(401, 'accounts:login.failed');
-        }
-        const returnTo = safeReturnTo(req.session.returnTo);
-        // passport regenerates the session on login: a new session id, no fixation.
-        await new Promise<void>((resolve, reject) => req.login(user, (e) => (e ? reject(e) : resolve())));
-        req.session.createdAt = Date.now();
-        await limits.recordSuccess(parsed.data.email);
-        await audit({ action: 'auth.login', actor: { id: user.id, email: user.email }, target: { kind: 'User', id: user.id, label: user.email }, ip });
-        res.cookie('lang', user.language, { sameSite: 'lax', maxAge: 365 * 24 * 3600 * 1000, path: '/' });
-        if (user.mustChangePassword) {
-          flash(req, 'info', 'accounts:account.mustChange');
-          return res.redirect(303, '/account');
-        }
-        res.redirect(303, returnTo);
-      })().catch(next);
-    })(req, res, next);
+    const user = await authenticate(req, res);
+    if (!user) {
+      const lockedNow = await limits.recordFailure(parsed.data.email, ip);
+      await audit({ action: 'auth.login.failed', actorEmail, ip });
+      if (lockedNow) {
+        await audit({ action: 'auth.lockout', actorEmail, ip });
+        const ms = await limits.lockedFor(parsed.data.email, ip);
+        return rerender(429, 'accounts:login.locked', { minutes: Math.max(1, Math.ceil(ms / 60_000)) });
+      }
+      // One message for an unknown e-mail, a wrong password and a disabled account.
+      return rerender(401, 'accounts:login.failed');
+    }
+
+    const returnTo = safeReturnTo(req.session.returnTo);
+    // passport regenerates the session on login: a new session id, no fixation.
+    await new Promise<void>((resolve, reject) => req.login(user, (e) => (e ? reject(e) : resolve())));
+    req.session.createdAt = Date.now();
+    await limits.recordSuccess(parsed.data.email);
+    await recordSignIn(user.id);
+    await audit({ action: 'auth.login', actor: { id: user.id, email: user.email }, target: { kind: 'User', id: user.id, label: user.email }, ip });
+    res.cookie('lang', user.language, LANG_COOKIE);
+    // A temporary password is changed first (the account page says so); see password-gate.ts.
+    res.redirect(303, user.mustChangePassword ? '/account' : returnTo);
   });
 
-  r.post('/logout', SIGNED_IN, (req, res, next) => {
+  r.post('/logout', SIGNED_IN, async (req, res) => {
     const user = req.user;
-    req.logout((err) => {
-      if (err) return next(err);
-      req.session.destroy((e) => {
-        if (e) return next(e);
-        res.clearCookie('sid', { path: '/' });
-        if (user) audit({ action: 'auth.logout', actor: { id: user.id, email: user.email }, ip: req.ip }).catch(next);
-        res.redirect(303, '/');
-      });
-    });
+    await new Promise<void>((resolve, reject) => req.logout((err) => (err ? reject(err) : resolve())));
+    // logout leaves a fresh empty session; remove it too, so the old cookie reaches nothing.
+    await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+    res.clearCookie('sid', { path: '/' });
+    if (user) await audit({ action: 'auth.logout', actor: { id: user.id, email: user.email }, target: { kind: 'User', id: user.id, label: user.email }, ip: req.ip });
+    res.redirect(303, '/');
   });
+
+  const self = needs('account:self');
+  r.get('/account', self, account.show);
+  r.post('/account', self, account.saveProfile);
+  r.post('/account/password', self, account.changePassword);
 
   return router;
 }

@@ -17,6 +17,11 @@ export type LoginLimits = {
   /** Records a failure; answers true when this failure locked the account. */
   recordFailure(email: string, ip: string): Promise<boolean>;
   recordSuccess(email: string): Promise<void>;
+  /**
+   * Counts an attempt refused during a lock-out against the address, so that hammering a locked
+   * account is bounded too; answers false once the address is over its own limit.
+   */
+  recordRefused(ip: string): Promise<boolean>;
 };
 
 export function createLoginLimits(useMongo: boolean): LoginLimits {
@@ -50,6 +55,15 @@ export function createLoginLimits(useMongo: boolean): LoginLimits {
     },
     async recordSuccess(email) {
       await account.delete(accountKey(email));
+    },
+    async recordRefused(addr) {
+      try {
+        await ip.consume(addr);
+        return true;
+      } catch (err) {
+        swallowLimit(err);
+        return false;
+      }
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Roles and their rights: the one table every route and every view asks (through `can`).
  * Per-record rules (a municipality user reaches only their own municipality's records) live in
- * ../../shared/privileges.ts beside `can`.
+ * privileges.ts beside `can`.
  */
 export const ROLES = ['municipality', 'office', 'manager', 'admin'] as const;
 export type Role = (typeof ROLES)[number];

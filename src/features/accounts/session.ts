@@ -36,12 +36,16 @@ export function sessionMiddleware(config: Config, secret: string): RequestHandle
   });
 }
 
-/** Ends a session older than the absolute limit (counted from sign-in), whatever its activity. */
+/**
+ * Ends a session older than the absolute limit (counted from sign-in), whatever its activity. The
+ * request goes on with a fresh, empty session (signed out), so the middleware after it (passport,
+ * CSRF) still has a session to work with and a protected page sends the user to sign in.
+ */
 export function absoluteTimeout(maxMs: number): RequestHandler {
   return (req, _res, next) => {
     const created = req.session?.createdAt;
     if (created && Date.now() - created > maxMs) {
-      req.session.destroy(() => next());
+      req.session.regenerate((err) => next(err));
       return;
     }
     next();

@@ -1,5 +1,5 @@
 import { Schema, type InferSchemaType, type HydratedDocument } from 'mongoose';
-import { domainModel } from '../../shared/db/mongoose.js';
+import { mongoose } from '../../shared/db/mongoose.js';
 import { ROLES } from './roles.js';
 
 const userSchema = new Schema(
@@ -26,4 +26,6 @@ userSchema.index({ role: 1 });
 
 export type UserFields = InferSchemaType<typeof userSchema>;
 export type UserDoc = HydratedDocument<UserFields>;
-export const User = domainModel('User', userSchema);
+// Not a domainModel: no cached page shows accounts, and a sign-in (lastLoginAt) must not invalidate
+// the figures and catalogue caches.
+export const User = mongoose.model('User', userSchema);
