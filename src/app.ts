@@ -7,6 +7,9 @@ import { pinoHttp } from 'pino-http';
 import { accountsRouter } from './features/accounts/accounts.routes.js';
 import { createLoginLimits } from './features/accounts/login-limits.js';
 import { configurePassport } from './features/accounts/passport.js';
+import { passwordChangeGate } from './features/accounts/password-gate.js';
+import { adminUsersRouter } from './features/accounts/admin-users.routes.js';
+import { auditRouter } from './features/audit/audit.routes.js';
 import { absoluteTimeout, sessionMiddleware } from './features/accounts/session.js';
 import { catalogueRouter } from './features/catalogue/catalogue.routes.js';
 import { documentsRouter } from './features/documents/documents.routes.js';
@@ -91,11 +94,12 @@ export async function createApp(ctx: AppContext): Promise<Express> {
   app.use(express.json({ limit: '200kb' }));
   app.use(sanitizeBody);
 
-  configurePassport();
+  configurePassport(app, { isProduction: config.isProduction });
   app.use(sessionMiddleware(config, ctx.sessionSecret));
   app.use(absoluteTimeout(config.sessionMaxMs));
   app.use(passport.initialize());
   app.use(passport.session());
+  app.use(passwordChangeGate); // [accounts-admin] a temporary password must be changed before anything else
   app.use(csrfProtection);
   app.use(userLocals());
   app.use((req, res, next) => {
@@ -107,6 +111,8 @@ export async function createApp(ctx: AppContext): Promise<Express> {
   app.use(homeRouter());
   app.use(accountsRouter(createLoginLimits(!ctx.embedded)));
   // [accounts-admin routers]
+  app.use(adminUsersRouter());
+  app.use(auditRouter());
   // [catalogue routers]
   app.use(catalogueRouter(config));
   app.use(documentsRouter(config));

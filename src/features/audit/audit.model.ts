@@ -18,6 +18,13 @@ const auditSchema = new Schema(
 );
 auditSchema.index({ at: -1 });
 auditSchema.index({ action: 1, at: -1 });
+auditSchema.index({ actorEmail: 1, at: -1 });
+
+// Append-only, enforced by the model: any update or delete through it is refused.
+auditSchema.pre(['updateOne', 'updateMany', 'findOneAndUpdate', 'findOneAndReplace', 'replaceOne', 'deleteOne', 'deleteMany', 'findOneAndDelete'], function refuse() {
+  throw new Error('audit events are append-only');
+});
 
 export type AuditFields = InferSchemaType<typeof auditSchema>;
-export const AuditEvent = mongoose.model('AuditEvent', auditSchema) // not a domainModel: audit rows change no page's figures;
+// Not a domainModel: audit rows change no page's figures, so writing one must not invalidate caches.
+export const AuditEvent = mongoose.model('AuditEvent', auditSchema);

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { escapeRegExp } from '../../shared/search-key.js';
+import { AuditEvent, type AuditFields } from './audit.model.js';
+
+export const AUDIT_PAGE_SIZE = 50;
+
+/** Actions offered as suggestions in the filter (others can still be typed). */
+export const KNOWN_ACTIONS = [
+  'auth.login',
+  'auth.login.failed',
+  'auth.login.refused-locked',
+  'auth.lockout',
+  'auth.logout',
+  'user.created',
+  'user.updated',
+  'user.role-changed',
+  'user.disabled',
+  'user.enabled',
+  'user.password-reset',
+  'user.password-changed',
+  'model.created',
+  'model.updated',
+  'model.published',
+  'model.archived',
+  'model.cover.updated',
+  'model.cover.removed',
+  'document.uploaded',
+  'document.deleted',
+  'transfer.requested',
+] as const;
+
+/** The i18n key of an action's label (`auth.login.failed` → `admin:audit.actions.auth_login_failed`). */
+export const actionLabelKey = (action: string): string => `admin:audit.actions.${action.replace(/[.-]/g, '_')}`;
+
+const firstString = (v: unknown) => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : '');
+const asText = (schema: z.ZodString) => z.preprocess(firstString, schema);
+
+const isRealDay = (s: string) => {
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
+};
+const day = asText(z.string().trim().refine((s) => s === '' || (/^\d{4}-\d{2}-\d{2}$/.test(s) && isRealDay(s)), 'validation:date'));
+
+/** The audit page's filters; a bad value is a field message, not a 500. */
+export const auditQuerySchema = z
+  .object({
+    action: asText(z.string().trim().max(60, 'validation:tooLong').regex(/^[\w.-]*$/, 'validation:invalid')),
+    actor: asText(z.string().trim().toLowerCase().max(254, 'validation:tooLong')),
+    from: day,
+    to: day,
+    page: z.coerce.number().int().min(1).max(2_000).catch(1),
+  })
+  .superRefine((f, ctx) => {
+    if (f.from && f.to && f.to < f.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'admin:audit.errors.range' });
+  });
+export type AuditQuery = z.infer<typeof auditQuerySchema>;
+
+// Dates are the office's days: Türkiye is UTC+3 all year.
+const startOfDay = (d: string) => new Date(`${d}T00:00:00+03:00`);
+
+export function auditFilter(q: Pick<AuditQuery, 'action' | 'actor' | 'from' | 'to'>): Record<string, unknown> {
+  const filter: Record<string, unknown> = {};
+  // An action matches itself and its sub-actions: "auth.login" also finds "auth.login.failed", "user" every user.* row.
+  if (q.action) filter.action = { $regex: `^${escapeRegExp(q.action)}(\\.|-|$)` };
+  if (q.actor) filter.actorEmail = { $regex: `^${escapeRegExp(q.actor)}` };
+  if (q.from || q.to) {
+    const at: Record<string, Date> = {};
+    if (q.from) at.$gte = startOfDay(q.from);
+    if (q.to) at.$lt = new Date(startOfDay(q.to).getTime() + 24 * 3_600_000);
+    filter.at = at;
+  }
+  return filter;
+}
+
+export type AuditRow = Pick<AuditFields, 'at' | 'action' | 'actorEmail' | 'targetKind' | 'targetId' | 'targetLabel' | 'ip' | 'details'> & { id: string };
+
+/** One page of the audit log, newest first (bounded: FerretDB reads the collection for any filter). */
+export async function listAudit(q: AuditQuery): Promise<{ rows: AuditRow[]; total: number; page: number; pages: number }> {
+  const filter = auditFilter(q);
+  const total = await AuditEvent.countDocuments(filter);
+  const pages = Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE));
+  const page = Math.min(q.page, pages);
+  const docs = await AuditEvent.find(filter)
+    .sort({ at: -1, _id: -1 })
+    .skip((page - 1) * AUDIT_PAGE_SIZE)
+    .limit(AUDIT_PAGE_SIZE)
+    .lean();
+  const rows = docs.map((d) => ({
+    id: String(d._id),
+    at: d.at,
+    action: d.action,
+    actorEmail: d.actorEmail,
+    targetKind: d.targetKind,
+    targetId: d.targetId,
+    targetLabel: d.targetLabel,
+    ip: d.ip,
+    details: d.details,
+  }));
+  return { rows, total, page, pages };
+}
+
+/** A short readable form of an event's details (`role: office → admin`, `fields: title, summary`). */
+export function describeDetails(details: unknown): string[] {
+  if (!details || typeof details !== 'object' || Array.isArray(details)) return [];
+  const show = (v: unknown): string => {
+    if (v === null || v === undefined) return '—';
+    if (Array.isArray(v)) return v.map(show).join(', ');
+    if (typeof v === 'object') {
+      if ('from' in v && 'to' in v) return `${show(v.from)} → ${show(v.to)}`;
+      return Object.entries(v)
+        .map(([k, x]) => `${k}: ${show(x)}`)
+        .join('; ');
+    }
+    return String(v);
+  };
+  const { from, to, ...rest } = { from: undefined, to: undefined, ...details };
+  const change = from !== undefined || to !== undefined ? [`${show(from)} → ${show(to)}`] : [];
+  return [...change, ...Object.entries(rest).map(([k, v]) => `${k}: ${show(v)}`)]
+    .map((line) => (line.length > 300 ? `${line.slice(0, 299)}…` : line))
+    .slice(0, 8);
+}
