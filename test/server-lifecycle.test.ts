@@ -2,47 +2,15 @@
  * The real start command's process, end to end: embedded database start, demo data, readiness,
  * the database dying underneath the app, SIGTERM clean-up and a restart on the same DATA_DIR.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { freePort } from '../src/shared/db/embedded.js';
-import { ROOT } from '../src/shared/paths.js';
+import { exited, get, startAppProcess as startServer, waitFor, waitReady } from './support/process.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-
-function startServer(env: Record<string, string>): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  return Object.assign(child, { output: () => out });
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    if (await check().catch(() => false)) return Date.now() - started;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-const get = async (url: string) => {
-  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  return { status: res.status, text: await res.text(), headers: res.headers };
-};
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once('exit', (code) => r(code)));
-}
 
 describe('server lifecycle (real process, embedded database)', function () {
   this.timeout(180_000);
@@ -67,9 +35,7 @@ describe('server lifecycle (real process, embedded database)', function () {
     const base = `http://127.0.0.1:${port}`;
     const env = { PORT: String(port), DATA_DIR: dataDir, UPLOAD_DIR: path.join(dataDir, 'uploads') };
     const app = startServer(env);
-    await waitFor(async () => (await get(`${base}/readyz`)).status === 200, 120_000, 'readyz').catch((e: unknown) => {
-      throw new Error(`${String(e)}\n${app.output()}`);
-    });
+    await waitReady(app, base, 120_000);
     expect((await get(`${base}/healthz`)).status).to.equal(200);
     const home = await get(`${base}/`);
     expect(home.status).to.equal(200);

@@ -77,8 +77,8 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
 }
 
 /** Signs in through the login form in the browser. */
-export async function browserSignIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto(`${baseUrl}/login`);
+export async function browserSignIn(page: Page, email: string, password: string, base = baseUrl): Promise<void> {
+  await page.goto(`${base}/login`);
   await page.fill('input[name="email"]', email);
   await page.fill('input[name="password"]', password);
   await Promise.all([page.waitForLoadState('load'), page.click('form[action="/login"] button[type="submit"]')]);

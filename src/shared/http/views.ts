@@ -2,6 +2,7 @@ import path from 'node:path';
 import ejs from 'ejs';
 import type { Express, RequestHandler } from 'express';
 import { can } from '../../features/accounts/privileges.js';
+import { navigationFor } from './navigation.js';
 import { isLang, LOCALE_OF, type Lang } from '../i18n.js';
 import { VIEWS_DIR } from '../paths.js';
 import * as ref from '../../reference/index.js';
@@ -59,6 +60,7 @@ export function baseLocals(): RequestHandler {
     res.locals.t = req.t;
     res.locals.user = undefined;
     res.locals.can = () => false;
+    res.locals.navigation = navigationFor(undefined);
     res.locals.csrfToken = '';
     res.locals.currentUrl = req.originalUrl;
     res.locals.urlWith = (changes: Record<string, string | number | undefined | null>) => urlWith(req.originalUrl, changes);
@@ -77,6 +79,7 @@ export function userLocals(): RequestHandler {
   return (req, res, next) => {
     res.locals.user = req.user;
     res.locals.can = (right: Parameters<typeof can>[1]) => can(req.user, right);
+    res.locals.navigation = navigationFor(req.user);
     res.locals.flash = req.session.flash ?? [];
     delete req.session.flash;
     next();

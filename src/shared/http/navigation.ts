@@ -1,0 +1,26 @@
+/**
+ * The main navigation: one entry per section, shown when the section exists in this app (its page
+ * is a declared route) and the signed-in user's role may use it, so no link leads to a 404 or a 403.
+ */
+import { can, type Actor } from '../../features/accounts/privileges.js';
+import type { Right } from '../../features/accounts/roles.js';
+import { declaredRoutes } from './routes.js';
+
+type Section = { href: string; key: string; right?: Right };
+
+const SECTIONS: readonly Section[] = [
+  { href: '/models', key: 'models' },
+  { href: '/municipalities', key: 'municipalities', right: 'municipalities:read' },
+  { href: '/visits', key: 'visits', right: 'visits:read' },
+  { href: '/transfers', key: 'transfers', right: 'transfers:read' },
+  { href: '/dashboard', key: 'dashboard', right: 'dashboard:read' },
+  { href: '/admin/users', key: 'users', right: 'users:admin' },
+  { href: '/admin/audit', key: 'audit', right: 'audit:read' },
+];
+
+export type NavItem = { href: string; key: string };
+
+export function navigationFor(actor: Actor): NavItem[] {
+  const pages = new Set(declaredRoutes().filter((r) => r.method === 'get').map((r) => r.path));
+  return SECTIONS.filter((s) => pages.has(s.href) && (!s.right || can(actor, s.right))).map(({ href, key }) => ({ href, key }));
+}

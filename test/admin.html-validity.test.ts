@@ -1,0 +1,62 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import { User } from '../src/features/accounts/user.model.js';
+import { createUser, csrfOf, signIn, unique } from './support/app.js';
+
+const run = promisify(execFile);
+const vnuJar = createRequire(import.meta.url).resolve('vnu-jar/build/dist/vnu.jar');
+
+type VnuMessage = { type: string; url: string; lastLine?: number; message: string };
+
+/** Nu HTML checker errors for a set of pages. */
+async function validate(pages: Record<string, string>): Promise<string[]> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'vnu-accounts-'));
+  try {
+    const files = await Promise.all(
+      Object.entries(pages).map(async ([name, html]) => {
+        const file = path.join(dir, `${name}.html`);
+        await writeFile(file, html);
+        return file;
+      }),
+    );
+    const { stderr } = await run('java', ['-jar', vnuJar, '--errors-only', '--format', 'json', '--exit-zero-always', ...files], { maxBuffer: 10 * 1024 * 1024 });
+    const { messages } = JSON.parse(stderr || '{"messages":[]}') as { messages: VnuMessage[] };
+    return messages.map((m) => `${path.basename(m.url)}:${m.lastLine ?? '?'} ${m.message}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe('valid HTML: account and administration pages', function () {
+  this.timeout(120_000);
+
+  it('in their normal, error and one-time states', async () => {
+    const { agent: admin, user: me } = await signIn('admin');
+    const { user } = await createUser('municipality');
+    await User.updateOne({ _id: user._id }, { $set: { mustChangePassword: true, demo: true } });
+    const csrf = await csrfOf(admin, '/account');
+    const form = (path: string, body: Record<string, string>) => admin.post(path).type('form').send({ _csrf: csrf, ...body });
+    const pages: Record<string, string> = {
+      'users-list': (await admin.get('/admin/users?q=test&role=municipality&status=active')).text,
+      'users-empty': (await admin.get(`/admin/users?q=${unique('none')}`)).text,
+      'user-new': (await admin.get('/admin/users/new')).text,
+      'user-new-invalid': (await form('/admin/users', { name: '', email: 'x', role: 'municipality', passwordMode: 'typed', password: 'kısa' })).text,
+      'user-show': (await admin.get(`/admin/users/${String(user._id)}`)).text,
+      'user-show-self': (await admin.get(`/admin/users/${String(me._id)}`)).text,
+      'user-show-refused': (await form(`/admin/users/${String(me._id)}/disable`, {})).text,
+      'user-password-shown': (await form(`/admin/users/${String(user._id)}/password`, { passwordMode: 'generate' })).text,
+      'audit': (await admin.get('/admin/audit')).text,
+      'audit-invalid': (await admin.get('/admin/audit?from=2024-02-31&to=x')).text,
+      'account': (await admin.get('/account')).text,
+      'account-invalid': (await form('/account/password', { currentPassword: '', newPassword: 'x', confirmPassword: 'y' })).text,
+    };
+    const { agent: municipal } = await signIn('municipality');
+    pages['account-municipality'] = (await municipal.get('/account?lang=en')).text;
+    expect(await validate(pages)).to.deep.equal([]);
+  });
+});
