@@ -1,36 +1,7 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { User } from '../src/features/accounts/user.model.js';
 import { createUser, csrfOf, signIn, unique } from './support/app.js';
-
-const run = promisify(execFile);
-const vnuJar = createRequire(import.meta.url).resolve('vnu-jar/build/dist/vnu.jar');
-
-type VnuMessage = { type: string; url: string; lastLine?: number; message: string };
-
-/** Nu HTML checker errors for a set of pages. */
-async function validate(pages: Record<string, string>): Promise<string[]> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'vnu-accounts-'));
-  try {
-    const files = await Promise.all(
-      Object.entries(pages).map(async ([name, html]) => {
-        const file = path.join(dir, `${name}.html`);
-        await writeFile(file, html);
-        return file;
-      }),
-    );
-    const { stderr } = await run('java', ['-jar', vnuJar, '--errors-only', '--format', 'json', '--exit-zero-always', ...files], { maxBuffer: 10 * 1024 * 1024 });
-    const { messages } = JSON.parse(stderr || '{"messages":[]}') as { messages: VnuMessage[] };
-    return messages.map((m) => `${path.basename(m.url)}:${m.lastLine ?? '?'} ${m.message}`);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+import { describeMessages, validateHtml } from './support/vnu.js';
 
 describe('valid HTML: account and administration pages', function () {
   this.timeout(120_000);
@@ -57,6 +28,6 @@ describe('valid HTML: account and administration pages', function () {
     };
     const { agent: municipal } = await signIn('municipality');
     pages['account-municipality'] = (await municipal.get('/account?lang=en')).text;
-    expect(await validate(pages)).to.deep.equal([]);
+    expect(describeMessages(await validateHtml(pages))).to.deep.equal([]);
   });
 });

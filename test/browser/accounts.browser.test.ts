@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { createMunicipality, createUser, unique } from '../support/app.js';
-import { axeViolations, browserSignIn, chromiumAvailable, closeBrowser, newPage, PHONE, screenshot, startServer } from '../support/browser.js';
+import { axeViolations, needChromium, browserSignIn, closeBrowser, newPage, PHONE, screenshot, startServer } from '../support/browser.js';
 
 const navText = (page: Page) => page.locator('nav.main-nav').innerText();
 
@@ -10,10 +10,7 @@ describe('browser: sign-in, account and users administration', function () {
   let base = '';
 
   before(async function () {
-    if (!chromiumAvailable()) {
-      console.log('    (skipped: /usr/bin/chromium is not installed; scripts/test.sh installs it)');
-      this.skip();
-    }
+    needChromium();
     base = await startServer();
   });
   after(() => closeBrowser());

@@ -5,7 +5,7 @@ import { refreshAdoption } from '../../src/features/catalogue/catalogue.service.
 import { Transfer } from '../../src/features/transfers/transfer.model.js';
 import { slugify } from '../../src/shared/slug.js';
 import { createMunicipality, createUser, csrfFrom, signIn, unique } from '../support/app.js';
-import { axeViolations, browserSignIn, chromiumAvailable, closeBrowser, DESKTOP, newPage, PHONE, screenshot, startServer } from '../support/browser.js';
+import { axeViolations, needChromium, browserSignIn, closeBrowser, DESKTOP, newPage, PHONE, screenshot, startServer } from '../support/browser.js';
 
 /** A few realistic published models of one theme ("tarım", used by no other test), one with a cover and documents. */
 async function seedModels() {
@@ -95,10 +95,7 @@ describe('browser: catalogue and model page', function () {
   let slug = '';
 
   before(async function () {
-    if (!chromiumAvailable()) {
-      console.log('    (skipped: no Chromium at /usr/bin/chromium; scripts/test.sh installs it)');
-      this.skip();
-    }
+    needChromium();
     base = await startServer();
     const { garden } = await seedModels();
     slug = garden.slug;

@@ -11,8 +11,9 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { DEMO_PASSWORD } from '../../src/demo/seed-on-start.js';
 import { freePort } from '../../src/shared/db/embedded.js';
+import { mongoose } from '../../src/shared/db/mongoose.js';
 import { ROOT } from '../../src/shared/paths.js';
-import { axeViolations, browserSignIn, chromiumAvailable, closeBrowser, newPage, screenshot } from '../support/browser.js';
+import { axeViolations, needChromium, browserSignIn, closeBrowser, newPage, screenshot } from '../support/browser.js';
 import { exited, startAppProcess, waitReady, type AppProcess } from '../support/process.js';
 import { testState } from '../support/state.js';
 
@@ -31,20 +32,24 @@ describe('browser: the demo accounts of the README', function () {
   let app: AppProcess | undefined;
   let dataDir = '';
   let base = '';
+  let demoDb: string | undefined;
 
   before(async function () {
-    if (!chromiumAvailable()) {
-      console.log('    (skipped: /usr/bin/chromium is not installed; scripts/test.sh installs it)');
-      this.skip();
-    }
-    if (!testState.embedded) {
-      console.log('    (skipped: demo data loads at start on the embedded database only; this run uses MONGODB_URI)');
-      this.skip();
-    }
+    needChromium();
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'registry-demo-'));
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    app = startAppProcess({ PORT: String(port), DATA_DIR: dataDir, UPLOAD_DIR: path.join(dataDir, 'uploads'), LOG_LEVEL: 'warn' });
+    const env: Record<string, string> = { PORT: String(port), DATA_DIR: dataDir, UPLOAD_DIR: path.join(dataDir, 'uploads'), LOG_LEVEL: 'warn' };
+    if (!testState.embedded) {
+      // On MONGODB_URI the app does not load demo data at start: a fresh database, seeded as the README says.
+      const uri = new URL(testState.uri);
+      demoDb = `registry_demo_${process.pid}`;
+      uri.pathname = `/${demoDb}`;
+      env.MONGODB_URI = uri.toString();
+      const seed = startAppProcess(env, 'scripts/seed.ts');
+      if ((await exited(seed)) !== 0) throw new Error(`npm run seed failed:\n${seed.output()}`);
+    }
+    app = startAppProcess(env);
     await waitReady(app, base, 180_000);
   });
 
@@ -55,6 +60,7 @@ describe('browser: the demo accounts of the README', function () {
       await exited(app);
     }
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (demoDb) await mongoose.connection.getClient().db(demoDb).dropDatabase();
   });
 
   it('the README lists every demo account and the shared demo password', () => {

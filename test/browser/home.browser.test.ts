@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import { axeViolations, chromiumAvailable, closeBrowser, DESKTOP, newPage, PHONE, screenshot, startServer } from '../support/browser.js';
+import { axeViolations, needChromium, closeBrowser, DESKTOP, newPage, PHONE, screenshot, startServer } from '../support/browser.js';
 
 describe('browser: home page', function () {
   this.timeout(60_000);
   let base = '';
 
   before(async function () {
-    if (!chromiumAvailable()) this.skip(); // scripts/test.sh installs chromium; a bare `npx mocha` may not have it
+    needChromium();
     base = await startServer();
   });
   after(() => closeBrowser());

@@ -13,7 +13,13 @@ import { testApp } from './app.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'screenshots');
-export const chromiumAvailable = () => existsSync(CHROMIUM);
+/**
+ * Browser tests need Debian's Chromium: without it they fail with a message saying how to get it
+ * (scripts/test.sh installs it with apt), rather than being skipped into a green run.
+ */
+export function needChromium(): void {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run the suite with npm test (scripts/test.sh installs it) or apt-get install chromium`);
+}
 
 let server: Server | undefined;
 let baseUrl = '';

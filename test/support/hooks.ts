@@ -38,6 +38,14 @@ export const mochaHooks = {
     testState.embedded = !!embedded;
     testState.tmpDir = tmp;
   },
+  /**
+   * On MONGODB_URI the sign-in limits are counted in the database (rate_limits), shared by every
+   * test app and keyed by the one loopback address: each test starts from zero, as it does with the
+   * per-app memory counters of the embedded database.
+   */
+  async beforeEach() {
+    if (!testState.embedded) await mongoose.connection.db?.collection('rate_limits').deleteMany({});
+  },
   async afterAll() {
     if (!embedded && mongoose.connection.db) await mongoose.connection.db.dropDatabase().catch(() => undefined);
     await disconnectDatabase();
