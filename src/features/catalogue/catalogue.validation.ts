@@ -217,6 +217,13 @@ function ordered<T extends { order: string }>(rows: { row: T; index: number }[])
   });
 }
 
+/** The rows of an ordered list that were not marked for removal, in their chosen order (indexes kept for messages). */
+function keptInOrder<T extends { order: string; remove?: unknown }>(rows: T[], field: string, errors: Record<string, string>) {
+  const kept = rows.map((row, index) => ({ row, index })).filter(({ row }) => !row.remove);
+  if (kept.length > MAX_ROWS) errors[field] = 'catalogue:validation.tooManyRows';
+  return ordered(kept);
+}
+
 export function validateModelForm(v: ModelFormValues): { ok: true; data: ModelInput } | { ok: false; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const scalars = scalarSchema.safeParse(v);
@@ -228,9 +235,7 @@ export function validateModelForm(v: ModelFormValues): { ok: true; data: ModelIn
   }
 
   const steps: ModelInput['steps'] = [];
-  const keptSteps = v.steps.map((row, index) => ({ row, index })).filter(({ row }) => !row.remove);
-  if (keptSteps.length > MAX_ROWS) errors.steps = 'catalogue:validation.tooManyRows';
-  for (const { row, index } of ordered(keptSteps)) {
+  for (const { row, index } of keptInOrder(v.steps, 'steps', errors)) {
     const at = (f: string) => `steps[${index}][${f}]`;
     const title = row.title.trim();
     const description = row.description.trim();
@@ -244,9 +249,7 @@ export function validateModelForm(v: ModelFormValues): { ok: true; data: ModelIn
   }
 
   const indicators: ModelInput['indicators'] = [];
-  const keptIndicators = v.indicators.map((row, index) => ({ row, index })).filter(({ row }) => !row.remove);
-  if (keptIndicators.length > MAX_ROWS) errors.indicators = 'catalogue:validation.tooManyRows';
-  for (const { row, index } of ordered(keptIndicators)) {
+  for (const { row, index } of keptInOrder(v.indicators, 'indicators', errors)) {
     const at = (f: string) => `indicators[${index}][${f}]`;
     const name = row.name.trim();
     const unit = row.unit.trim();
