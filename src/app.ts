@@ -18,6 +18,7 @@ import { homeRouter } from './features/home/home.routes.js';
 import type { Config } from './shared/config.js';
 import { createI18n, i18nMiddleware } from './shared/i18n.js';
 import { csrfProtection } from './shared/http/csrf.js';
+import { saveSessionBeforeRedirect } from './shared/http/session-redirect.js';
 import { errorHandler, notFoundHandler } from './shared/http/error-handler.js';
 import { sanitizeBody } from './shared/http/sanitize.js';
 import { baseLocals, setupViews, userLocals } from './shared/http/views.js';
@@ -96,6 +97,7 @@ export async function createApp(ctx: AppContext): Promise<Express> {
 
   configurePassport(app, { isProduction: config.isProduction });
   app.use(sessionMiddleware(config, ctx.sessionSecret));
+  app.use(saveSessionBeforeRedirect);
   app.use(absoluteTimeout(config.sessionMaxMs));
   app.use(passport.initialize());
   app.use(passport.session());

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import http from 'node:http';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { createApp } from '../src/app.js';
@@ -99,6 +101,35 @@ describe('accounts: sign-in and sessions', () => {
       expect(safeReturnTo(bad), JSON.stringify(bad)).to.equal('/');
     }
     expect(safeReturnTo('/models?q=kafe&page=2')).to.equal('/models?q=kafe&page=2');
+  });
+
+  it('has written the session when a redirect\'s headers arrive, since a browser follows at once', async () => {
+    // A browser asks for the next page as soon as it sees a redirect's headers; the page to return
+    // to after sign-in (and any flash message) must already be in the store by then.
+    const server = (await testApp()).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const address = server.address();
+    if (!address || typeof address === 'string') throw new Error('no TCP address');
+    const { port } = address;
+    const sessions = mongoose.connection.collection<{ _id: string; session: string }>('sessions');
+    try {
+      for (let i = 0; i < 5; i += 1) {
+        const headers = await new Promise<http.IncomingHttpHeaders>((resolve, reject) => {
+          const req = http.get({ host: '127.0.0.1', port, path: `/account?try=${i}` }, (res) => {
+            resolve(res.headers); // the headers only: do not wait for the body
+            res.resume();
+          });
+          req.on('error', reject);
+        });
+        const cookie = (headers['set-cookie'] ?? []).find((c) => c.startsWith('sid='));
+        expect(cookie, 'a session cookie').to.be.a('string');
+        const stored = await sessions.findOne({ _id: sessionIdOf(String(cookie).split(';')[0] ?? '') });
+        expect(stored, `try ${i}: session stored when the headers arrived`).to.not.equal(null);
+        expect(stored?.session).to.contain(`/account?try=${i}`);
+      }
+    } finally {
+      server.close();
+    }
   });
 
   it('ends a session after the absolute timeout, however active it is', async () => {
