@@ -437,6 +437,9 @@ describe('catalogue: requesting a model', () => {
     expect(again.status).to.equal(303);
     expect(await Transfer.countDocuments({ model: model._id, municipality: user.municipality })).to.equal(1);
     expect((await agent.get(`/models/${model.slug}`)).text).to.include('zaten talep etmiş');
+    // No dead link on the page for this user (the transfer page is linked only once it exists).
+    const links = [...new Set([...shown.text.matchAll(/href="(\/[^"]*)"/g)].map((m) => (m[1] ?? '').replaceAll('&amp;', '&')))];
+    for (const href of links) expect((await agent.get(href)).status, href).to.be.oneOf([200, 301, 302, 303]);
   });
 
   it('reopens a cancelled transfer instead of creating a second one', async () => {

@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import { LOCALE_OF } from '../../shared/i18n.js';
 import { flash } from '../../shared/http/flash.js';
+import { hasPage } from '../../shared/http/navigation.js';
 import { parseForm } from '../../shared/http/validation.js';
 import { can } from '../accounts/privileges.js';
 import { audit, auditContext } from '../audit/audit.service.js';
@@ -39,6 +40,8 @@ export async function show(req: Request, res: Response): Promise<void> {
     cover: model.coverImage ? String(model.coverImage) : undefined,
     adoption,
     myTransfer: transfer,
+    // Linked only once the transfer pages exist, so the link never leads to a 404.
+    transferHref: transfer && hasPage('/transfers/:id') ? `/transfers/${transfer._id}` : undefined,
     pageUrl: `${origin(req)}/models/${model.slug}`,
   });
 }

@@ -20,7 +20,11 @@ const SECTIONS: readonly Section[] = [
 
 export type NavItem = { href: string; key: string };
 
+/** Whether this app has a page at `path` (an Express route path such as `/transfers/:id`). */
+export function hasPage(path: string): boolean {
+  return declaredRoutes().some((r) => r.method === 'get' && r.path === path);
+}
+
 export function navigationFor(actor: Actor): NavItem[] {
-  const pages = new Set(declaredRoutes().filter((r) => r.method === 'get').map((r) => r.path));
-  return SECTIONS.filter((s) => pages.has(s.href) && (!s.right || can(actor, s.right))).map(({ href, key }) => ({ href, key }));
+  return SECTIONS.filter((s) => hasPage(s.href) && (!s.right || can(actor, s.right))).map(({ href, key }) => ({ href, key }));
 }
