@@ -5,7 +5,8 @@ import supertest from 'supertest';
 import { createApp } from '../src/app.js';
 import { User } from '../src/features/accounts/user.model.js';
 import { loadConfig } from '../src/shared/config.js';
-import { declaredRoutes } from '../src/shared/http/routes.js';
+import { declaredRoutes, type RouteInfo } from '../src/shared/http/routes.js';
+import { roleHas, ROLES } from '../src/features/accounts/roles.js';
 import { createLogger } from '../src/shared/logger.js';
 import { testState } from './support/state.js';
 import { createUser, csrfOf, signIn, testApp } from './support/app.js';
@@ -64,6 +65,39 @@ describe('request safety', () => {
       const token = await csrfOf(agent, '/account');
       expect((await agent.post('/account').set('X-CSRF-Token', token).send({ name: 'Zeynep', language: 'tr' })).status).to.equal(303);
       expect((await agent.post('/account').send({ name: 'Zeynep', language: 'tr' })).status).to.equal(403);
+    });
+  });
+
+  describe('CSRF on multipart requests', () => {
+    const EXPIRED_FORM = 'Form süresi doldu'; // the CSRF refusal page, not the plain 403 of the guard
+
+    it('refuses a multipart POST without _csrf on every state-changing route, for a role that may use it', async () => {
+      const { agent: admin } = await signIn('admin');
+      const { user } = await createUser('office');
+      // The reported bypass: a multipart body reached a route that takes no upload untouched.
+      const disable = await admin.post(`/admin/users/${String(user._id)}/disable`).field('x', '1');
+      expect(disable.status).to.equal(403);
+      expect(disable.text).to.include(EXPIRED_FORM);
+      expect((await User.findById(user._id).lean())?.active).to.equal(true);
+
+      const agents = new Map<string, supertest.Agent>();
+      const agentFor = async (route: RouteInfo): Promise<supertest.Agent> => {
+        const role = route.access.kind === 'public' ? undefined : route.access.kind === 'signed-in' ? 'municipality' : ROLES.find((r) => route.access.kind === 'right' && roleHas(r, route.access.right));
+        const name = role ?? 'anonymous';
+        let agent = agents.get(name);
+        if (!agent) {
+          agent = role ? (await signIn(role)).agent : supertest.agent(await testApp());
+          agents.set(name, agent);
+        }
+        return agent;
+      };
+      const problems: string[] = [];
+      for (const route of declaredRoutes().filter((r) => r.method !== 'get')) {
+        const url = route.path.replace(/:(\w+)/g, () => new Types.ObjectId().toString());
+        const res = await (await agentFor(route))[route.method](url).field('note', 'x').attach('file', Buffer.from('%PDF-1.4\n'), 'a.pdf');
+        if (res.status !== 403 || !res.text.includes(EXPIRED_FORM)) problems.push(`${route.method.toUpperCase()} ${route.path}: ${res.status}`);
+      }
+      expect(problems).to.deep.equal([]);
     });
   });
 

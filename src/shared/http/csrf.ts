@@ -21,9 +21,20 @@ export const csrfProtection: RequestHandler = (req, res, next) => {
   // Templates ask for the token only where they render a form, so an anonymous visitor who only
   // browses never gets a session.
   res.locals.csrfToken = () => generateToken(req);
+  // A multipart body is not parsed yet: its token is checked by the route (see the two below).
   if (isMultipart(req) && req.method !== 'GET') return next();
   csrfSynchronisedProtection(req, res, next);
 };
 
 /** The CSRF check for a multipart route, placed right after its multer middleware. */
 export const csrfAfterMultipart: RequestHandler = (req, res, next) => csrfSynchronisedProtection(req, res, next);
+
+/**
+ * The CSRF check for a multipart request to a route that takes no upload: its body is never
+ * parsed, so the token cannot be there and the request is refused (403) before the handler runs.
+ * `defineRoutes` puts it in front of every state-changing route without `csrfAfterMultipart`.
+ */
+export const csrfForMultipartWithoutUpload: RequestHandler = (req, res, next) => {
+  if (!isMultipart(req)) return next();
+  csrfSynchronisedProtection(req, res, next);
+};

@@ -7,6 +7,7 @@ import type { RequestHandler, Router } from 'express';
 import { can } from '../../features/accounts/privileges.js';
 import type { Right } from '../../features/accounts/roles.js';
 import { AppError } from '../errors.js';
+import { csrfAfterMultipart, csrfForMultipartWithoutUpload } from './csrf.js';
 
 export type Access =
   | { kind: 'public' }
@@ -50,7 +51,10 @@ export function defineRoutes(router: Router) {
     (method: Method) =>
     (path: string, access: Access, ...handlers: RequestHandler[]) => {
       if (!registry.some((r) => r.method === method && r.path === path)) registry.push({ method, path, access });
-      router[method](path, guard(access), ...handlers);
+      // The global CSRF check lets multipart requests through to the route's own check after
+      // multer; a route without one checks them here, so no POST escapes the token.
+      const csrf = method === 'get' || handlers.includes(csrfAfterMultipart) ? [] : [csrfForMultipartWithoutUpload];
+      router[method](path, guard(access), ...csrf, ...handlers);
     };
   return { get: add('get'), post: add('post'), put: add('put'), delete: add('delete') };
 }
