@@ -193,6 +193,19 @@ describe('accounts: failed sign-ins and lock-out', () => {
     expect(en.text).to.match(/Try again in \d+ minutes/);
   });
 
+  it('counts attempts sent in parallel: no more than ten wrong passwords are ever checked', async () => {
+    const agent = supertest.agent(await freshApp());
+    const { email } = await createUser('office');
+    const { csrf } = await loginForm(agent);
+    // All at once, so each request would pass a lock check made before any failure was counted.
+    const wrong = await Promise.all(Array.from({ length: 3 * ACCOUNT_FAILURES }, (_, i) => agent.post('/login').type('form').send({ email, password: `wrong password ${i}`, _csrf: csrf })));
+    const statuses = wrong.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).to.equal(ACCOUNT_FAILURES - 1);
+    expect(statuses.filter((s) => s === 429).length).to.equal(2 * ACCOUNT_FAILURES + 1);
+    expect(await AuditEvent.countDocuments({ action: 'auth.login.failed', actorEmail: email })).to.equal(ACCOUNT_FAILURES);
+    expect((await agent.post('/login').type('form').send({ email, password: TEST_PASSWORD, _csrf: csrf })).status).to.equal(429);
+  });
+
   it('bounds what hammering a locked account writes to the audit log', async () => {
     const agent = supertest.agent(await freshApp());
     const { email } = await createUser('office');

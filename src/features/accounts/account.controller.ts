@@ -69,16 +69,17 @@ export function accountController(limits: LoginLimits) {
     async changePassword(req: Request, res: Response) {
       const me = signedIn(req);
       const ip = req.ip ?? 'unknown';
-      // The current password is a sign-in secret: guessing it here counts like failed sign-ins.
-      const lockedMs = await limits.lockedFor(me.email, ip);
-      if (lockedMs > 0) {
-        return render(req, res, { status: 429, formError: req.t('accounts:login.locked', { minutes: Math.ceil(lockedMs / 60_000) }) });
-      }
       const parsed = parseForm(passwordChangeSchema(me.email), req.body);
       if (!parsed.ok) return render(req, res, { errors: parsed.errors, status: 422 });
+      // The current password is a sign-in secret: guessing it here counts like failed sign-ins.
+      const attempt = await limits.begin(me.email, ip);
+      if (!attempt.allowed) {
+        return render(req, res, { status: 429, formError: req.t('accounts:login.locked', { minutes: Math.ceil(attempt.lockedMs / 60_000) }) });
+      }
       const result = await changeOwnPassword(me.id, parsed.data.currentPassword, parsed.data.newPassword, auditContext(req));
+      if (result.ok || !result.wrongCurrent) await attempt.succeeded();
       if (!result.ok) {
-        if (result.wrongCurrent && (await limits.recordFailure(me.email, ip))) {
+        if (result.wrongCurrent && (await attempt.failed()) > 0) {
           await audit({ action: 'auth.lockout', ...auditContext(req), details: { via: 'password-change' } });
         }
         return render(req, res, { errors: result.errors, status: 422 });

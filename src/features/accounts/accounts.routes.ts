@@ -55,22 +55,20 @@ export function accountsRouter(limits: LoginLimits): Router {
 
     const ip = req.ip ?? 'unknown';
     const actorEmail = parsed.data.email.toLowerCase();
-    const lockedMs = await limits.lockedFor(parsed.data.email, ip);
-    if (lockedMs > 0) {
+    const attempt = await limits.begin(parsed.data.email, ip);
+    if (!attempt.allowed) {
       // Refused before the password is even checked: the right password does not open a locked account.
-      // Audited while the address is under its own limit, so a flood cannot fill the audit log.
-      if (await limits.recordRefused(ip)) await audit({ action: 'auth.login.refused-locked', actorEmail, ip });
-      return rerender(429, 'accounts:login.locked', { minutes: Math.ceil(lockedMs / 60_000) });
+      if (attempt.addressUnderLimit) await audit({ action: 'auth.login.refused-locked', actorEmail, ip });
+      return rerender(429, 'accounts:login.locked', { minutes: Math.ceil(attempt.lockedMs / 60_000) });
     }
 
     const user = await authenticate(req, res);
     if (!user) {
-      const lockedNow = await limits.recordFailure(parsed.data.email, ip);
+      const lockedMs = await attempt.failed();
       await audit({ action: 'auth.login.failed', actorEmail, ip });
-      if (lockedNow) {
+      if (lockedMs > 0) {
         await audit({ action: 'auth.lockout', actorEmail, ip });
-        const ms = await limits.lockedFor(parsed.data.email, ip);
-        return rerender(429, 'accounts:login.locked', { minutes: Math.max(1, Math.ceil(ms / 60_000)) });
+        return rerender(429, 'accounts:login.locked', { minutes: Math.ceil(lockedMs / 60_000) });
       }
       // One message for an unknown e-mail, a wrong password and a disabled account.
       return rerender(401, 'accounts:login.failed');
@@ -80,7 +78,7 @@ export function accountsRouter(limits: LoginLimits): Router {
     // passport regenerates the session on login: a new session id, no fixation.
     await new Promise<void>((resolve, reject) => req.login(user, (e) => (e ? reject(e) : resolve())));
     req.session.createdAt = Date.now();
-    await limits.recordSuccess(parsed.data.email);
+    await attempt.succeeded();
     await recordSignIn(user.id);
     await audit({ action: 'auth.login', actor: { id: user.id, email: user.email }, target: { kind: 'User', id: user.id, label: user.email }, ip });
     res.cookie('lang', user.language, LANG_COOKIE);

@@ -11,17 +11,29 @@ export const IP_FAILURES = 50;
 const WINDOW_S = 15 * 60;
 const BLOCK_S = 15 * 60;
 
+/**
+ * One sign-in attempt, taken before the password is checked: the attempt's point is consumed first
+ * (atomically, in memory or by MongoDB's upsert), so parallel requests cannot all pass a check made
+ * before any failure was counted.
+ */
+export type Attempt =
+  | {
+      allowed: false;
+      /** Milliseconds until sign-in may be tried again. */
+      lockedMs: number;
+      /** The address was still under its own limit: worth an audit row (a flood writes none). */
+      addressUnderLimit: boolean;
+    }
+  | {
+      allowed: true;
+      /** The password was wrong; answers how long the account is now locked for (0: not locked). */
+      failed(): Promise<number>;
+      /** The password was right: the account's failures are forgotten and the address gets its point back. */
+      succeeded(): Promise<void>;
+    };
+
 export type LoginLimits = {
-  /** Milliseconds until sign-in may be tried again, or 0 when allowed. */
-  lockedFor(email: string, ip: string): Promise<number>;
-  /** Records a failure; answers true when this failure locked the account. */
-  recordFailure(email: string, ip: string): Promise<boolean>;
-  recordSuccess(email: string): Promise<void>;
-  /**
-   * Counts an attempt refused during a lock-out against the address, so that hammering a locked
-   * account is bounded too; answers false once the address is over its own limit.
-   */
-  recordRefused(ip: string): Promise<boolean>;
+  begin(email: string, ip: string): Promise<Attempt>;
 };
 
 export function createLoginLimits(useMongo: boolean): LoginLimits {
@@ -31,43 +43,33 @@ export function createLoginLimits(useMongo: boolean): LoginLimits {
       : new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_S, blockDuration: BLOCK_S });
   const account = make('login_account', ACCOUNT_FAILURES);
   const ip = make('login_ip', IP_FAILURES);
-  const accountKey = (email: string) => email.trim().toLowerCase();
-
-  const remaining = async (limiter: RateLimiterAbstract, key: string, points: number): Promise<number> => {
-    const res = await limiter.get(key);
-    return res && res.consumedPoints >= points ? res.msBeforeNext : 0;
-  };
 
   return {
-    async lockedFor(email, addr) {
-      const [a, b] = await Promise.all([remaining(account, accountKey(email), ACCOUNT_FAILURES), remaining(ip, addr, IP_FAILURES)]);
-      return Math.max(a, b);
-    },
-    async recordFailure(email, addr) {
-      await ip.consume(addr).catch(swallowLimit);
-      try {
-        const res = await account.consume(accountKey(email));
-        return res.consumedPoints >= ACCOUNT_FAILURES;
-      } catch (err) {
-        swallowLimit(err);
-        return false; // already locked
-      }
-    },
-    async recordSuccess(email) {
-      await account.delete(accountKey(email));
-    },
-    async recordRefused(addr) {
-      try {
-        await ip.consume(addr);
-        return true;
-      } catch (err) {
-        swallowLimit(err);
-        return false;
-      }
+    async begin(email, addr) {
+      const key = email.trim().toLowerCase();
+      const byIp = await take(ip, addr);
+      if (!byIp.ok) return { allowed: false, lockedMs: byIp.res.msBeforeNext, addressUnderLimit: false };
+      // A refused attempt on a locked account keeps the address's point: hammering it is bounded too.
+      const byAccount = await take(account, key);
+      if (!byAccount.ok) return { allowed: false, lockedMs: byAccount.res.msBeforeNext, addressUnderLimit: true };
+      const taken = byAccount.res;
+      return {
+        allowed: true,
+        failed: async () => (taken.consumedPoints >= ACCOUNT_FAILURES ? Math.max(60_000, taken.msBeforeNext) : 0),
+        succeeded: async () => {
+          await Promise.all([account.delete(key), ip.reward(addr, 1)]);
+        },
+      };
     },
   };
 }
 
-function swallowLimit(err: unknown): void {
-  if (!(err instanceof RateLimiterRes)) throw err;
+/** Consumes one point; a refusal by the limiter is an answer, any other error is thrown. */
+async function take(limiter: RateLimiterAbstract, key: string): Promise<{ ok: true; res: RateLimiterRes } | { ok: false; res: RateLimiterRes }> {
+  try {
+    return { ok: true, res: await limiter.consume(key) };
+  } catch (err) {
+    if (err instanceof RateLimiterRes) return { ok: false, res: err };
+    throw err;
+  }
 }
