@@ -8,6 +8,12 @@ describe('request body sanitizing', () => {
     expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
   });
 
+  it('lets no operator through below its depth limit either', () => {
+    let deep: Record<string, unknown> = { $ne: '' };
+    for (let i = 0; i < 40; i++) deep = { a: deep };
+    expect(JSON.stringify(stripOperatorKeys(deep))).to.not.include('$ne');
+  });
+
   it('leaves plain values alone', () => {
     expect(stripOperatorKeys('a$b')).to.equal('a$b');
     expect(stripOperatorKeys(['x', 1, null])).to.deep.equal(['x', 1, null]);

@@ -5,7 +5,9 @@ import type { RequestHandler } from 'express';
  * posts can become a MongoDB operator or a dotted path (`email[$ne]=x`, `role.$=admin`).
  */
 export function stripOperatorKeys(value: unknown, depth = 0): unknown {
-  if (depth > 20 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  // No form nests this deep: drop what lies below rather than pass it on unchecked.
+  if (depth > 20) return undefined;
   if (Array.isArray(value)) return value.map((v) => stripOperatorKeys(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
