@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { testApp } from './support/app.js';
+import { createUser, csrfOf, signIn, testApp, type Agent } from './support/app.js';
 
 describe('foundation: health, language, errors', () => {
   it('/healthz answers 200 with a status while the process runs', async () => {
@@ -26,6 +26,29 @@ describe('foundation: health, language, errors', () => {
     expect(en.text).to.include('In figures');
     const again = await agent.get('/');
     expect(again.text, 'cookie remembers English').to.include('<html lang="en">');
+  });
+
+  it('offers the other language on a page answering a form post, leading to the page that holds the form', async () => {
+    const { agent: office } = await signIn('office');
+    const { agent: admin } = await signIn('admin');
+    const { user } = await createUser('office');
+    const id = String(user._id);
+    const posts: [Agent, string, string, string][] = [
+      [office, '/account/password', '/account', '/account?lang=en'],
+      [office, '/models', '/models/new', '/models/new?lang=en'],
+      [admin, '/admin/users', '/admin/users/new', '/admin/users/new?lang=en'],
+      [admin, `/admin/users/${id}/password`, `/admin/users/${id}`, `/admin/users/${id}?lang=en`],
+    ];
+    for (const [agent, action, formPage, expected] of posts) {
+      const res = await agent.post(action).type('form').send({ _csrf: await csrfOf(agent, formPage), passwordMode: 'set', newPassword: 'x' });
+      expect(res.status, action).to.be.within(400, 499); // the form again, with its errors
+      const link = /<a href="([^"]*)" lang="en" hreflang="en">/.exec(res.text)?.[1]?.replaceAll('&amp;', '&');
+      expect(link, action).to.equal(expected);
+      const followed = await agent.get(expected);
+      expect(followed.status, expected).to.equal(200);
+      expect(followed.text).to.include('<html lang="en">');
+      await agent.get('/?lang=tr');
+    }
   });
 
   it('answers an unknown URL with the 404 page in the layout and the chosen language', async () => {

@@ -28,3 +28,16 @@ export function hasPage(path: string): boolean {
 export function navigationFor(actor: Actor): NavItem[] {
   return SECTIONS.filter((s) => hasPage(s.href) && (!s.right || can(actor, s.right))).map(({ href, key }) => ({ href, key }));
 }
+
+/**
+ * The page a form posted to `routePath` lives on, by the usual conventions: `X/new`, `X/edit` or `X`
+ * itself, else the same for its parent (`/account/password` → `/account`). A page answering a POST
+ * (a form with its errors) links here to switch language, since its own URL may have no page.
+ */
+export function formPageOf(routePath: string): string | undefined {
+  for (let path = routePath; path; path = path.slice(0, path.lastIndexOf('/'))) {
+    const found = [`${path}/new`, `${path}/edit`, path].find(hasPage);
+    if (found) return found;
+  }
+  return undefined;
+}

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import ejs from 'ejs';
-import type { Express, RequestHandler } from 'express';
+import type { Express, Request, RequestHandler } from 'express';
 import { can } from '../../features/accounts/privileges.js';
-import { navigationFor } from './navigation.js';
+import { formPageOf, navigationFor } from './navigation.js';
 import { isLang, LOCALE_OF, type Lang } from '../i18n.js';
 import { VIEWS_DIR } from '../paths.js';
 import * as ref from '../../reference/index.js';
@@ -50,6 +50,19 @@ export function urlWith(current: string, changes: Record<string, string | number
 }
 
 /**
+ * The address to load the current page again (in another language, say). A page answering a GET is
+ * its own URL; one answering a form post goes to the page that holds the form, with the route's
+ * parameters (its own URL may have no page at all, e.g. `POST /account/password`).
+ */
+function pageToReload(req: Request): string {
+  const routePath: unknown = req.route?.path;
+  if (req.method === 'GET' || typeof routePath !== 'string') return req.method === 'GET' ? req.originalUrl : '/';
+  const page = formPageOf(routePath);
+  if (!page) return '/';
+  return page.replace(/:(\w+)/g, (_m, name: string) => encodeURIComponent(String(req.params[name] ?? '')));
+}
+
+/**
  * Locals every template can use: `t`, the language, formatters, reference labels. Set before the
  * session so that even an error raised there (database down) renders inside the layout.
  */
@@ -64,6 +77,7 @@ export function baseLocals(): RequestHandler {
     res.locals.csrfToken = '';
     res.locals.currentUrl = req.originalUrl;
     res.locals.urlWith = (changes: Record<string, string | number | undefined | null>) => urlWith(req.originalUrl, changes);
+    res.locals.languageUrl = (to: Lang) => urlWith(pageToReload(req), { lang: to });
     res.locals.term = (terms: readonly ref.Term[], code: string) => ref.termLabel(terms, code, lang);
     res.locals.ref = ref;
     res.locals.errors = {};
