@@ -103,4 +103,23 @@ describe('browser: sign-in, account and users administration', function () {
     expect(forbidden?.status()).to.equal(403);
     await page.context().close();
   });
+
+  it('on a phone, a refused password change lands on the password form with its message in view', async () => {
+    const { email, password } = await createUser('office');
+    const page = await newPage(PHONE);
+    await browserSignIn(page, email, password);
+    await page.goto(`${base}/account`);
+    await page.fill('#f-currentPassword', 'not my password at all');
+    await page.fill('#f-newPassword', 'a brand new long passphrase 7');
+    await page.fill('#f-confirmPassword', 'a brand new long passphrase 7');
+    await Promise.all([page.waitForURL(`${base}/account/password#password`), page.click('#password button[type="submit"]')]);
+    const message = page.locator('#password .field-error, #password [role="alert"]').first();
+    expect(await message.innerText()).to.not.equal('');
+    expect(await message.isVisible()).to.equal(true);
+    const box = await message.boundingBox();
+    const viewport = page.viewportSize();
+    expect(box && viewport && box.y >= 0 && box.y + box.height <= viewport.height, 'message within the screen').to.equal(true);
+    await screenshot(page, 'accounts-password-refused-tr-phone');
+    await page.context().close();
+  });
 });

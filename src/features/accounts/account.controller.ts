@@ -12,7 +12,8 @@ import { changeOwnPassword, findAccount, updateProfile } from './users.service.j
 
 export const LANG_COOKIE = { sameSite: 'lax', maxAge: 365 * 24 * 3600 * 1000, path: '/' } as const;
 
-type Page = { values?: Record<string, string>; errors?: FieldErrors; formError?: string; status?: number };
+/** `passwordError`: a refusal of the password form, shown inside that form (the page lands there). */
+type Page = { values?: Record<string, string>; errors?: FieldErrors; formError?: string; passwordError?: string; status?: number };
 
 function signedIn(req: Request): Express.User {
   if (!req.user) throw AppError.forbidden(); // the route's access rule has already asked
@@ -30,6 +31,7 @@ async function render(req: Request, res: Response, page: Page = {}): Promise<voi
     values: page.values ?? { name: account.name, language: account.language },
     errors: page.errors ?? {},
     formError: page.formError,
+    passwordError: page.passwordError,
     passwordMin: PASSWORD_MIN,
   });
 }
@@ -74,7 +76,7 @@ export function accountController(limits: LoginLimits) {
       // The current password is a sign-in secret: guessing it here counts like failed sign-ins.
       const attempt = await limits.begin(me.email, ip);
       if (!attempt.allowed) {
-        return render(req, res, { status: 429, formError: req.t('accounts:login.locked', { minutes: Math.ceil(attempt.lockedMs / 60_000) }) });
+        return render(req, res, { status: 429, passwordError: req.t('accounts:login.locked', { minutes: Math.ceil(attempt.lockedMs / 60_000) }) });
       }
       const result = await changeOwnPassword(me.id, parsed.data.currentPassword, parsed.data.newPassword, auditContext(req));
       if (result.ok || !result.wrongCurrent) await attempt.succeeded();
