@@ -3,6 +3,7 @@ import supertest from 'supertest';
 import { AuditEvent } from '../src/features/audit/audit.model.js';
 import { ServiceModel } from '../src/features/catalogue/model.model.js';
 import { refreshAdoption } from '../src/features/catalogue/catalogue.service.js';
+import { formatDecimal, parseDecimal } from '../src/features/catalogue/catalogue.validation.js';
 import { Transfer } from '../src/features/transfers/transfer.model.js';
 import { slugify } from '../src/shared/slug.js';
 import { csrfFrom, signIn, signInAs, createUser, createMunicipality, testApp, unique, type Agent } from './support/app.js';
@@ -464,5 +465,125 @@ describe('catalogue: requesting a model', () => {
     const { agent: office } = await signIn('office');
     const published = await makeModel();
     expect((await office.get(`/models/${published.slug}/request`)).status).to.equal(403);
+  });
+});
+
+describe('catalogue: numbers in the page language', () => {
+  /** An office agent whose pages are in `lang` (the ?lang= switch sets the cookie). */
+  async function officeIn(lang: 'tr' | 'en') {
+    const { agent } = await signIn('office');
+    await agent.get(`/models?lang=${lang}`);
+    return agent;
+  }
+  const indicator = (value: string) => ({ 'indicators[0][name]': 'Ulaşılan hane', 'indicators[0][value]': value, 'indicators[0][unit]': 'hane' });
+
+  for (const [lang, typed] of [
+    ['tr', [['1.500', 1500], ['1.500,5', 1500.5], ['12,5', 12.5], ['1.250.000', 1_250_000], ['0,25', 0.25], ['-3', -3]]],
+    ['en', [['1,500', 1500], ['1,500.5', 1500.5], ['12.5', 12.5], ['1,250,000', 1_250_000], ['0.25', 0.25], ['1500', 1500]]],
+  ] as const) {
+    it(`reads indicator values the ${lang} way, shows them back that way, and a save without changes keeps them`, async () => {
+      const agent = await officeIn(lang);
+      for (const [text, number] of typed) {
+        const title = `Sayı ${lang} ${unique()}`;
+        const res = await createViaForm(agent, { title, summary: 'Özet', ...indicator(text) });
+        expect(res.status, `${text}: ${res.text.slice(0, 300)}`).to.equal(303);
+        const stored = await ServiceModel.findOne({ title }).lean();
+        expect(stored?.indicators[0]?.value, text).to.equal(number);
+
+        const page = await agent.get(`/models/${stored?.slug}/edit`);
+        const shown = formBody(page.text)['indicators[0][value]'];
+        expect(shown, `${number} shown back on the ${lang} form`).to.equal(new Intl.NumberFormat(lang === 'tr' ? 'tr-TR' : 'en-GB', { maximumFractionDigits: 20 }).format(number));
+        const again = await agent.post(`/models/${stored?.slug}`).type('form').send(formBody(page.text));
+        expect(again.status, again.text.slice(0, 300)).to.equal(303);
+        expect((await ServiceModel.findById(stored?._id).lean())?.indicators[0]?.value, `${text} after a save without changes`).to.equal(number);
+      }
+    });
+  }
+
+  it('shows 12.5 as 12,5 on the Turkish form and 12.5 on the English one', async () => {
+    const model = await makeModel();
+    await ServiceModel.updateOne({ _id: model._id }, { $set: { indicators: [{ name: 'Oran', value: 12.5 }, { name: 'Hane', value: 1500 }] } });
+    const tr = formBody((await (await officeIn('tr')).get(`/models/${model.slug}/edit`)).text);
+    expect([tr['indicators[0][value]'], tr['indicators[1][value]']]).to.deep.equal(['12,5', '1.500']);
+    const en = formBody((await (await officeIn('en')).get(`/models/${model.slug}/edit`)).text);
+    expect([en['indicators[0][value]'], en['indicators[1][value]']]).to.deep.equal(['12.5', '1,500']);
+  });
+
+  it('refuses a number written the other language’s way instead of guessing', async () => {
+    for (const [lang, text, message] of [
+      ['tr', '12.5', 'binlikler arasına nokta, ondalıktan önce virgül'],
+      ['tr', '1,500.5', 'binlikler arasına nokta, ondalıktan önce virgül'],
+      ['tr', '1.5', 'binlikler arasına nokta, ondalıktan önce virgül'],
+      ['en', '12,5', 'commas between thousands, a point before the decimals'],
+      ['en', '1.500,5', 'commas between thousands, a point before the decimals'],
+      ['en', 'çok', 'commas between thousands, a point before the decimals'],
+    ] as const) {
+      const agent = await officeIn(lang);
+      const title = `Belirsiz ${unique()}`;
+      const res = await createViaForm(agent, { title, summary: 'Özet', ...indicator(text) });
+      expect(res.status, `${lang} ${text}`).to.equal(422);
+      expect(res.text, `${lang} ${text}`).to.include(message);
+      expect(res.text, 'what was typed stays').to.include(`value="${text}"`);
+      expect(await ServiceModel.countDocuments({ title })).to.equal(0);
+    }
+  });
+
+  it('reads the numbers in the language the form was shown in, even if the language was switched in another tab', async () => {
+    const agent = await officeIn('tr');
+    const page = await agent.get('/models/new');
+    await agent.get('/models?lang=en'); // another tab
+    const title = `Sekme ${unique()}`;
+    const res = await agent.post('/models').type('form').send({ ...formBody(page.text), _csrf: csrfFrom(page.text), title, summary: 'Özet', ...indicator('1.500') });
+    expect(res.status).to.equal(303);
+    expect((await ServiceModel.findOne({ title }).lean())?.indicators[0]?.value).to.equal(1500);
+    // Refused for another reason, the form comes back in English with the number written the English way.
+    const refused = await agent.post('/models').type('form').send({ ...formBody(page.text), _csrf: csrfFrom(page.text), title: '', summary: 'Özet', ...indicator('1.500,5') });
+    expect(refused.status).to.equal(422);
+    expect(formBody(refused.text)['indicators[0][value]']).to.equal('1,500.5');
+    expect(formBody(refused.text).numberLang).to.equal('en');
+  });
+
+  it('writes every number so that it reads back as the same number, in both languages', () => {
+    for (const n of [0, 1, -1, 12.5, 1500, 1500.5, 0.1 + 0.2, -1234567.25, 1e21, 1e-7, 1.234e-12, Number.MAX_SAFE_INTEGER]) {
+      for (const lang of ['tr', 'en'] as const) expect(parseDecimal(formatDecimal(n, lang), lang), `${n} in ${lang}`).to.equal(n);
+    }
+    expect(formatDecimal(-1234567.25, 'tr')).to.equal('-1.234.567,25');
+    expect(formatDecimal(-1234567.25, 'en')).to.equal('-1,234,567.25');
+    expect(parseDecimal('1 500,5', 'tr'), 'a space between thousands').to.equal(1500.5);
+    expect(parseDecimal('12.5', 'tr')).to.equal(undefined);
+    expect(parseDecimal('12,5', 'en')).to.equal(undefined);
+  });
+});
+
+describe('catalogue: messages that say what to type', () => {
+  it('says a step takes whole weeks when 3,5 is typed, and keeps refusing what is out of range', async () => {
+    const { agent } = await signIn('office');
+    const half = await createViaForm(agent, { title: `Hafta ${unique()}`, summary: 'Özet', 'steps[0][title]': 'Eğitim', 'steps[0][typicalWeeks]': '3,5' });
+    expect(half.status).to.equal(422);
+    expect(half.text).to.include('Süreyi tam hafta olarak girin');
+    expect(half.text).to.not.include('0 ile 520 arasında');
+    const far = await createViaForm(agent, { title: `Hafta ${unique()}`, summary: 'Özet', 'steps[0][title]': 'Eğitim', 'steps[0][typicalWeeks]': '600' });
+    expect(far.text).to.include('0 ile 520 arasında bir hafta sayısı girin.');
+    const title = `Hafta ${unique()}`;
+    expect((await createViaForm(agent, { title, summary: 'Özet', 'steps[0][title]': 'Eğitim', 'steps[0][typicalWeeks]': '4' })).status).to.equal(303);
+    expect((await ServiceModel.findOne({ title }).lean())?.steps[0]?.typicalWeeks).to.equal(4);
+
+    await agent.get('/models?lang=en');
+    const en = await createViaForm(agent, { title: `Hafta ${unique()}`, summary: 'Özet', 'steps[0][title]': 'Eğitim', 'steps[0][typicalWeeks]': '3.5' });
+    expect(en.text).to.include('Enter whole weeks');
+  });
+
+  it('says how long a text may be, in both languages', async () => {
+    const { agent } = await signIn('office');
+    const long = { title: 'x'.repeat(201), summary: 'Özet', 'requirements[staff]': 'y'.repeat(1001) };
+    const tr = await createViaForm(agent, long);
+    expect(tr.status).to.equal(422);
+    expect(tr.text).to.include('En fazla 200 karakter girin.');
+    expect(tr.text).to.include('En fazla 1.000 karakter girin.');
+    expect(tr.text).to.not.include('Bu değer çok uzun');
+    await agent.get('/models?lang=en');
+    const en = await createViaForm(agent, long);
+    expect(en.text).to.include('Enter at most 200 characters.');
+    expect(en.text).to.include('Enter at most 1,000 characters.');
   });
 });

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { APPROACHES, TARGET_GROUPS, THEMES, type Term } from '../../reference/index.js';
 import type { FieldErrors } from '../../shared/http/validation.js';
+import type { Lang } from '../../shared/i18n.js';
 import { DIFFICULTY_CODES } from './model.model.js';
 
 export type Difficulty = (typeof DIFFICULTY_CODES)[number];
@@ -127,14 +128,22 @@ export function readModelForm(body: unknown): ModelFormValues {
 
 /* ---------- validating ---------- */
 
-const optionalText = (max: number) =>
+/**
+ * The text length limits that have a message naming them ("En fazla 200 karakter girin."): one key
+ * per limit under validation:maxChars, since a field's message is a bare i18n key without options.
+ */
+export const TEXT_LIMITS = [40, 60, 120, 200, 254, 1000, 2000, 50_000] as const;
+export type TextLimit = (typeof TEXT_LIMITS)[number];
+export const tooLong = (max: TextLimit) => `validation:maxChars.${max}`;
+
+const optionalText = (max: TextLimit) =>
   z
     .string()
     .trim()
-    .max(max, 'validation:tooLong')
+    .max(max, tooLong(max))
     .transform((s) => s || null);
 
-const requiredText = (max: number) => z.string().trim().min(1, 'validation:required').max(max, 'validation:tooLong');
+const requiredText = (max: TextLimit) => z.string().trim().min(1, 'validation:required').max(max, tooLong(max));
 
 const optionalInt = (min: number, max: number, message: string) =>
   z
@@ -151,7 +160,7 @@ const scalarSchema = z.object({
   title: requiredText(200),
   titleEn: optionalText(200),
   summary: requiredText(1000),
-  description: z.string().max(50_000, 'validation:tooLong'),
+  description: z.string().max(50_000, tooLong(50_000)),
   ownerUnit: optionalText(200),
   yearStarted: optionalInt(1950, 2100, 'catalogue:validation.year'),
   themes: codes(THEMES),
@@ -175,7 +184,7 @@ const scalarSchema = z.object({
     email: z
       .string()
       .trim()
-      .max(254, 'validation:tooLong')
+      .max(254, tooLong(254))
       .refine((s) => s === '' || z.email().safeParse(s).success, 'validation:email')
       .transform((s) => s || null),
     phone: optionalText(40),
@@ -185,12 +194,66 @@ const scalarSchema = z.object({
 /** "requirements.staff" → "requirements[staff]": the name of the field the message belongs to. */
 const fieldName = (path: readonly PropertyKey[]) => path.map((p, i) => (i === 0 ? String(p) : `[${String(p)}]`)).join('');
 
-/** A decimal typed the Turkish way ("12,5") or the English way ("12.5"). */
-function parseDecimal(s: string): number | undefined {
-  const t = s.trim().replace(/\s/g, '');
-  const normal = t.includes(',') && !t.includes('.') ? t.replace(',', '.') : t;
-  if (!/^-?\d+(\.\d+)?$/.test(normal)) return undefined;
-  return Number(normal);
+/**
+ * A number as written in the form's language. Turkish: "." between thousands, "," before the
+ * decimals (1.500 · 1.500,5 · 12,5); English: "," between thousands, "." before the decimals
+ * (1,500 · 1,500.5 · 12.5). A space may also separate thousands. Anything else, such as "12.5" on a
+ * Turkish form or "12,5" on an English one, is refused rather than guessed at: read the other way
+ * it would be a number a thousand times bigger or smaller.
+ */
+export function parseDecimal(s: string, lang: Lang): number | undefined {
+  const [group, decimal] = lang === 'tr' ? ['.', ','] : [',', '.'];
+  const t = s.trim().replace(/[\u2212\u2012\u2013]/g, '-').replace(/[\s\u00a0\u202f]/g, ' ');
+  const m = /^(-?)(\d+(?:[ .,]\d+)*)$/.exec(t);
+  if (!m) return undefined;
+  const [, sign = '', body = ''] = m;
+  const at = body.lastIndexOf(decimal);
+  const [whole, fraction] = at === -1 ? [body, ''] : [body.slice(0, at), body.slice(at + 1)];
+  if (at !== -1 && !/^\d+$/.test(fraction)) return undefined;
+  const groups = whole.split(group === '.' ? /[ .]/ : /[ ,]/);
+  // Separated thousands: a first group of one to three digits, then groups of exactly three.
+  if (groups.length > 1 && !(/^\d{1,3}$/.test(groups[0] ?? '') && groups.slice(1).every((g) => /^\d{3}$/.test(g)))) return undefined;
+  if (!groups.every((g) => /^\d+$/.test(g))) return undefined;
+  const n = Number(`${sign}${groups.join('')}${fraction ? `.${fraction}` : ''}`);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** The decimal digits of a number, without exponent ("1e-7" → "0.0000001"), shortest that read back as it. */
+function plainDigits(n: number): string {
+  const text = String(n);
+  const m = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (!m) return text;
+  const [, sign = '', int = '', frac = '', exp = '0'] = m;
+  const digits = int + frac;
+  const point = int.length + Number(exp); // where the decimal point falls in `digits`
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
+/** A stored number as the form shows it in `lang` (tr: 1.500,5; en: 1,500.5), so that parseDecimal reads it back as the same number. */
+export function formatDecimal(n: number, lang: Lang): string {
+  const [group, decimal] = lang === 'tr' ? ['.', ','] : [',', '.'];
+  const [whole = '', fraction] = plainDigits(n).split('.');
+  const sign = whole.startsWith('-') ? '-' : '';
+  const grouped = whole.replace('-', '').replace(/\B(?=(\d{3})+$)/g, group);
+  return `${sign}${grouped}${fraction ? decimal + fraction : ''}`;
+}
+
+/**
+ * A refused form's indicator values, typed in one language, shown again on a page in another (the
+ * language was switched in another tab meanwhile): each readable value is rewritten, so the form
+ * still means what was typed once it is read in the page's language.
+ */
+export function relocalised(v: ModelFormValues, from: Lang, to: Lang): ModelFormValues {
+  if (from === to) return v;
+  return {
+    ...v,
+    indicators: v.indicators.map((row) => {
+      const n = parseDecimal(row.value, from);
+      return n === undefined ? row : { ...row, value: formatDecimal(n, to) };
+    }),
+  };
 }
 
 function parseDate(s: string): Date | null | undefined {
@@ -224,7 +287,8 @@ function keptInOrder<T extends { order: string; remove?: unknown }>(rows: T[], f
   return ordered(kept);
 }
 
-export function validateModelForm(v: ModelFormValues): { ok: true; data: ModelInput } | { ok: false; errors: FieldErrors } {
+/** Validates a posted form; `lang` is the language its numbers were typed in. */
+export function validateModelForm(v: ModelFormValues, lang: Lang): { ok: true; data: ModelInput } | { ok: false; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const scalars = scalarSchema.safeParse(v);
   if (!scalars.success) {
@@ -241,11 +305,14 @@ export function validateModelForm(v: ModelFormValues): { ok: true; data: ModelIn
     const description = row.description.trim();
     const weeks = row.typicalWeeks.trim();
     if (!title) errors[at('title')] = 'validation:required';
-    else if (title.length > 200) errors[at('title')] = 'validation:tooLong';
-    if (description.length > 2000) errors[at('description')] = 'validation:tooLong';
-    const weeksOk = weeks === '' || (/^\d+$/.test(weeks) && Number(weeks) <= 520);
-    if (!weeksOk) errors[at('typicalWeeks')] = 'catalogue:validation.weeks';
-    steps.push({ title, description: description || null, typicalWeeks: weeks === '' || !weeksOk ? null : Number(weeks) });
+    else if (title.length > 200) errors[at('title')] = tooLong(200);
+    if (description.length > 2000) errors[at('description')] = tooLong(2000);
+    // Whole weeks only: a step's duration is a rough planning figure, shown and summed as "4 hafta".
+    const typed = /^\d{1,4}(?:[.,]\d+)?$/.test(weeks) ? Number(weeks.replace(',', '.')) : undefined;
+    const weeksError =
+      weeks === '' ? undefined : typed === undefined || typed > 520 ? 'catalogue:validation.weeks' : !Number.isInteger(typed) ? 'catalogue:validation.weeksWhole' : undefined;
+    if (weeksError) errors[at('typicalWeeks')] = weeksError;
+    steps.push({ title, description: description || null, typicalWeeks: weeks === '' || weeksError || typed === undefined ? null : typed });
   }
 
   const indicators: ModelInput['indicators'] = [];
@@ -253,13 +320,13 @@ export function validateModelForm(v: ModelFormValues): { ok: true; data: ModelIn
     const at = (f: string) => `indicators[${index}][${f}]`;
     const name = row.name.trim();
     const unit = row.unit.trim();
-    const value = parseDecimal(row.value);
+    const value = parseDecimal(row.value, lang);
     const asOf = parseDate(row.asOf);
     if (!name) errors[at('name')] = 'validation:required';
-    else if (name.length > 200) errors[at('name')] = 'validation:tooLong';
+    else if (name.length > 200) errors[at('name')] = tooLong(200);
     if (!row.value.trim()) errors[at('value')] = 'validation:required';
-    else if (value === undefined) errors[at('value')] = 'validation:number';
-    if (unit.length > 60) errors[at('unit')] = 'validation:tooLong';
+    else if (value === undefined) errors[at('value')] = 'catalogue:validation.decimal';
+    if (unit.length > 60) errors[at('unit')] = tooLong(60);
     if (asOf === undefined) errors[at('asOf')] = 'validation:date';
     indicators.push({ name, value: value ?? 0, unit: unit || null, asOf: asOf ?? null });
   }

@@ -5,7 +5,7 @@
 import type { Request, Response } from 'express';
 import { APPROACHES, DIFFICULTIES, TARGET_GROUPS, termLabel, THEMES } from '../../reference/index.js';
 import type { FieldErrors } from '../../shared/http/validation.js';
-import { LOCALE_OF } from '../../shared/i18n.js';
+import { LOCALE_OF, type Lang } from '../../shared/i18n.js';
 import { documentsOf } from '../documents/documents.service.js';
 import { DOCUMENT_EXTS, ACCEPTED_TYPES } from '../documents/file-types.js';
 import { documentView } from '../documents/presenter.js';
@@ -24,6 +24,9 @@ export type FormPage = {
   upload?: UploadState | undefined;
   coverUpload?: UploadState | undefined;
 };
+
+/** The language the page is shown in. */
+export const pageLang = (req: Request): Lang => (req.language === 'en' ? 'en' : 'tr');
 
 const fieldId = (name: string) => `f-${name.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
 

@@ -1,14 +1,24 @@
 import type { Request, Response } from 'express';
 import { AppError } from '../../shared/errors.js';
 import { flash } from '../../shared/http/flash.js';
+import { isLang, type Lang } from '../../shared/i18n.js';
 import { audit, auditContext } from '../audit/audit.service.js';
 import { changeStatus, createModel, saveModel, type StatusChange } from './catalogue.service.js';
-import { readModelForm, validateModelForm } from './catalogue.validation.js';
-import { renderModelForm } from './edit-page.js';
+import { readModelForm, relocalised, validateModelForm } from './catalogue.validation.js';
+import { pageLang, renderModelForm } from './edit-page.js';
 import { modelFor, movedUrl } from './lookup.js';
 import { emptyFormValues, formValuesOf } from './model-form.js';
 
 const target = (m: { _id: unknown; title: string }) => ({ kind: 'Model', id: String(m._id), label: m.title });
+
+/**
+ * The language the posted form's numbers were typed in: the one the form was shown in (its hidden
+ * `numberLang` field), which is the page's language unless it was switched in another tab meanwhile.
+ */
+const formLang = (req: Request): Lang => {
+  const posted: unknown = req.body?.numberLang;
+  return isLang(posted) ? posted : pageLang(req);
+};
 
 /** The office's model editing: new, create, edit, save (optimistic), publish and archive. */
 export function editController(uploadMaxBytes: number) {
@@ -20,9 +30,10 @@ export function editController(uploadMaxBytes: number) {
     },
 
     async create(req: Request, res: Response) {
+      const lang = formLang(req);
       const values = readModelForm(req.body);
-      const parsed = validateModelForm(values);
-      if (!parsed.ok) return render(req, res, { mode: 'new', values, errors: parsed.errors, status: 422 });
+      const parsed = validateModelForm(values, lang);
+      if (!parsed.ok) return render(req, res, { mode: 'new', values: relocalised(values, lang, pageLang(req)), errors: parsed.errors, status: 422 });
       const model = await createModel(parsed.data);
       await audit({ action: 'model.created', ...auditContext(req), target: target(model), details: { slug: model.slug } });
       flash(req, 'success', 'catalogue:flash.created');
@@ -32,17 +43,18 @@ export function editController(uploadMaxBytes: number) {
     async editForm(req: Request, res: Response) {
       const { model, moved } = await modelFor(req);
       if (moved) return res.redirect(301, movedUrl(req, model.slug));
-      await render(req, res, { mode: 'edit', model, values: formValuesOf(model) });
+      await render(req, res, { mode: 'edit', model, values: formValuesOf(model, pageLang(req)) });
     },
 
     async save(req: Request, res: Response) {
       const { model } = await modelFor(req);
+      const lang = formLang(req);
       const values = readModelForm(req.body);
       // A save must name the revision it was based on; without one nothing could be checked.
       if (!/^\d{1,9}$/.test(values.rev)) throw new AppError('VALIDATION', 'missing revision');
       const rev = Number(values.rev);
-      const parsed = validateModelForm(values);
-      if (!parsed.ok) return render(req, res, { mode: 'edit', model, values, errors: parsed.errors, status: 422 });
+      const parsed = validateModelForm(values, lang);
+      if (!parsed.ok) return render(req, res, { mode: 'edit', model, values: relocalised(values, lang, pageLang(req)), errors: parsed.errors, status: 422 });
 
       const result = await saveModel(model._id, rev, parsed.data);
       if (result.kind === 'gone') throw AppError.notFound();
@@ -50,7 +62,7 @@ export function editController(uploadMaxBytes: number) {
         // Nothing was written. Their input stays in the form, now based on the latest revision,
         // so saving again is a deliberate choice made after seeing what changed.
         const latest = result.latest;
-        const rebased = { ...values, rev: String(latest.rev ?? 0), base: formValuesOf(latest).base };
+        const rebased = { ...relocalised(values, lang, pageLang(req)), rev: String(latest.rev ?? 0), base: formValuesOf(latest, pageLang(req)).base };
         return render(req, res, { mode: 'edit', model: latest, values: rebased, status: 409, conflict: { latest, base: values.base } });
       }
       await audit({

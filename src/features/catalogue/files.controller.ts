@@ -11,12 +11,13 @@ import { DOCUMENT_EXTS, IMAGE_EXTS } from '../documents/file-types.js';
 import { decodesAsImage, thumbnailOf } from '../documents/thumbnails.js';
 import { uploadRefusal } from '../documents/upload.js';
 import { setCover } from './catalogue.service.js';
-import { renderModelForm, type UploadState } from './edit-page.js';
+import { tooLong } from './catalogue.validation.js';
+import { pageLang, renderModelForm, type UploadState } from './edit-page.js';
 import { modelFor } from './lookup.js';
 import { formValuesOf, type ModelRecord } from './model-form.js';
 
 const documentFields = z.object({
-  title: z.string().trim().max(200, 'validation:tooLong').optional(),
+  title: z.string().trim().max(200, tooLong(200)).optional(),
   visibility: z.enum(['public', 'internal'], { message: 'validation:invalid' }).default('public'),
 });
 
@@ -26,7 +27,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 export function filesController(storage: FileStorage, uploadMaxBytes: number) {
   /** Back to the edit page with the upload form's values and message (nothing else is lost). */
   const refuse = (req: Request, res: Response, model: ModelRecord, status: number, which: 'upload' | 'coverUpload', state: UploadState) =>
-    renderModelForm(req, res, { mode: 'edit', model, values: formValuesOf(model), status, [which]: state }, uploadMaxBytes);
+    renderModelForm(req, res, { mode: 'edit', model, values: formValuesOf(model, pageLang(req)), status, [which]: state }, uploadMaxBytes);
 
   /** The reason an upload cannot go on, as a status and an i18n key for the file field. */
   const refusalOf = (req: Request): [number, string] | undefined => {

@@ -4,8 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Types } from 'mongoose';
+import type { Lang } from '../../shared/i18n.js';
 import type { ModelFields } from './model.model.js';
-import type { ModelFormValues, ModelInput } from './catalogue.validation.js';
+import { formatDecimal, type ModelFormValues, type ModelInput } from './catalogue.validation.js';
 
 export type ModelRecord = ModelFields & { _id: Types.ObjectId; createdAt?: Date; updatedAt?: Date };
 
@@ -91,16 +92,17 @@ export function changedFields(before: ModelInput, after: ModelInput): EditableFi
 
 const s = (v: string | number | null) => (v === null ? '' : String(v));
 
-export function formValuesOf(m: ModelRecord): ModelFormValues {
+/** The edit form's starting values; numbers are written the way `lang` writes them (tr: 12,5). */
+export function formValuesOf(m: ModelRecord, lang: Lang): ModelFormValues {
   const input = inputOf(m);
   return {
-    ...formValuesFromInput(input),
+    ...formValuesFromInput(input, lang),
     rev: String(m.rev ?? 0),
     base: JSON.stringify(fingerprints(input)),
   };
 }
 
-export function formValuesFromInput(i: ModelInput): ModelFormValues {
+export function formValuesFromInput(i: ModelInput, lang: Lang): ModelFormValues {
   return {
     title: i.title,
     titleEn: s(i.titleEn),
@@ -125,7 +127,7 @@ export function formValuesFromInput(i: ModelInput): ModelFormValues {
     steps: i.steps.map((st, n) => ({ title: st.title, description: s(st.description), typicalWeeks: s(st.typicalWeeks), order: String(n + 1), remove: false })),
     indicators: i.indicators.map((ind, n) => ({
       name: ind.name,
-      value: String(ind.value),
+      value: formatDecimal(ind.value, lang),
       unit: s(ind.unit),
       asOf: ind.asOf ? ind.asOf.toISOString().slice(0, 10) : '',
       order: String(n + 1),
@@ -136,23 +138,25 @@ export function formValuesFromInput(i: ModelInput): ModelFormValues {
   };
 }
 
+const empty = (): ModelInput => ({
+  title: '',
+  titleEn: null,
+  summary: '',
+  description: '',
+  ownerUnit: null,
+  yearStarted: null,
+  themes: [],
+  approaches: [],
+  targetGroups: [],
+  difficulty: null,
+  monthsToLaunch: null,
+  featured: false,
+  requirements: { staff: null, budgetRange: null, space: null, partners: null, legalBasis: null },
+  contact: { name: null, email: null, phone: null },
+  steps: [],
+  indicators: [],
+});
+
 export function emptyFormValues(): ModelFormValues {
-  return formValuesFromInput({
-    title: '',
-    titleEn: null,
-    summary: '',
-    description: '',
-    ownerUnit: null,
-    yearStarted: null,
-    themes: [],
-    approaches: [],
-    targetGroups: [],
-    difficulty: null,
-    monthsToLaunch: null,
-    featured: false,
-    requirements: { staff: null, budgetRange: null, space: null, partners: null, legalBasis: null },
-    contact: { name: null, email: null, phone: null },
-    steps: [],
-    indicators: [],
-  });
+  return formValuesFromInput(empty(), 'tr'); // no numbers to write, so the language does not matter
 }

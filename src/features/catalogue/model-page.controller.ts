@@ -15,6 +15,7 @@ import { Transfer, transferIdFor } from '../transfers/transfer.model.js';
 import type { State } from '../transfers/workflow.js';
 import { adoptionOf } from './catalogue.service.js';
 import { modelFor, movedUrl } from './lookup.js';
+import { tooLong } from './catalogue.validation.js';
 import { renderMarkdown } from './markdown.js';
 import type { ModelRecord } from './model-form.js';
 
@@ -46,7 +47,7 @@ export async function show(req: Request, res: Response): Promise<void> {
   });
 }
 
-const requestSchema = z.object({ note: z.string().trim().max(2000, 'validation:tooLong').optional() });
+const requestSchema = z.object({ note: z.string().trim().max(2000, tooLong(2000)).optional() });
 
 /** Why this user cannot request the model, as an i18n key (undefined: they can). */
 function blockedReason(req: Request, model: ModelRecord): string | undefined {
