@@ -54,7 +54,8 @@ async function insertInBatches(label: string, total: number, make: (i: number) =
 }
 
 async function main() {
-  const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'bench-'.padEnd(40, 'x'), LOG_LEVEL: 'warn' });
+  // The benchmark is one client sending thousands of requests: lift the per-address request ceiling.
+  const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'bench-'.padEnd(40, 'x'), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000000' });
   const envUri = loadConfig().mongodbUri;
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'registry-bench-'));
   const embedded = envUri ? undefined : await startEmbedded({ dataDir: tmp, dbName: 'bench', log });

@@ -18,6 +18,7 @@ import { homeRouter } from './features/home/home.routes.js';
 import type { Config } from './shared/config.js';
 import { createI18n, i18nMiddleware } from './shared/i18n.js';
 import { csrfProtection } from './shared/http/csrf.js';
+import { requestLimit } from './shared/http/request-limit.js';
 import { saveSessionBeforeRedirect } from './shared/http/session-redirect.js';
 import { errorHandler, notFoundHandler } from './shared/http/error-handler.js';
 import { sanitizeBody } from './shared/http/sanitize.js';
@@ -90,6 +91,7 @@ export async function createApp(ctx: AppContext): Promise<Express> {
   app.use(cookieParser());
   app.use(i18nMiddleware(i18n));
   app.use(baseLocals());
+  app.use(requestLimit(config.requestsPerMinute));
 
   app.use(express.urlencoded({ extended: true, limit: '200kb', parameterLimit: 2000 }));
   app.use(express.json({ limit: '200kb' }));

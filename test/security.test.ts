@@ -9,7 +9,7 @@ import { declaredRoutes, type RouteInfo } from '../src/shared/http/routes.js';
 import { roleHas, ROLES } from '../src/features/accounts/roles.js';
 import { createLogger } from '../src/shared/logger.js';
 import { testState } from './support/state.js';
-import { createUser, csrfOf, signIn, testApp } from './support/app.js';
+import { createUser, csrfOf, signIn, testApp, testConfig } from './support/app.js';
 
 /** The security headers every HTML page must carry (helmet, configured in app.ts). */
 function headerProblems(res: supertest.Response): string[] {
@@ -98,6 +98,22 @@ describe('request safety', () => {
         if (res.status !== 403 || !res.text.includes(EXPIRED_FORM)) problems.push(`${route.method.toUpperCase()} ${route.path}: ${res.status}`);
       }
       expect(problems).to.deep.equal([]);
+    });
+  });
+
+  describe('request ceiling per address', () => {
+    it('answers 429 in the user\'s language past the limit, before any session, and still serves static files and health', async () => {
+      const app = await createApp({ config: { ...testConfig(), requestsPerMinute: 5 }, logger: createLogger('silent'), sessionSecret: 'test-secret-'.padEnd(40, 'x'), embedded: testState.embedded });
+      const agent = supertest(app);
+      for (let i = 0; i < 5; i++) expect((await agent.get('/models')).status).to.equal(200);
+      const refused = await agent.get('/login');
+      expect(refused.status).to.equal(429);
+      expect(refused.text).to.include('Çok fazla deneme');
+      expect(Number(refused.headers['retry-after'])).to.be.within(1, 60);
+      expect(String(refused.headers['set-cookie'] ?? '')).to.not.include('sid=');
+      expect((await agent.get('/?lang=en')).text).to.include('Too many');
+      expect((await agent.get('/healthz')).status).to.equal(200);
+      expect((await agent.get('/public/css/app.css')).status).to.equal(200);
     });
   });
 

@@ -74,6 +74,7 @@ const envSchema = z.object({
   SESSION_IDLE_MINUTES: positiveInt(120, 'minutes'),
   SESSION_MAX_HOURS: positiveInt(12, 'hours'),
   UPLOAD_MAX_MB: positiveInt(20, 'megabytes'),
+  RATE_LIMIT_PER_MINUTE: positiveInt(600, 'requests per minute and address'),
 });
 
 export type Config = {
@@ -94,6 +95,8 @@ export type Config = {
   sessionIdleMs: number;
   sessionMaxMs: number;
   uploadMaxBytes: number;
+  /** Requests per client address and minute before 429 (static files and health checks excepted). */
+  requestsPerMinute: number;
 };
 
 export class ConfigError extends Error {}
@@ -133,5 +136,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
     uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,
+    requestsPerMinute: e.RATE_LIMIT_PER_MINUTE,
   };
 }
