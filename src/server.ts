@@ -56,6 +56,8 @@ process.on('unhandledRejection', (err) => {
   void shutdown('unhandledRejection', 1);
 });
 
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
 try {
   db = await openDatabase(config, log);
   await ensureFirstAdmin(config, log);
@@ -65,6 +67,10 @@ try {
     const addr = server?.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     log.info(`registry listening on http://${config.host}:${port}`);
+    if (!config.isProduction && !LOOPBACK.has(config.host)) {
+      // Development signs in the demo accounts, whose password is in the README.
+      log.warn(`NODE_ENV=${config.env} while listening on ${config.host}: demo accounts can sign in from the network; set NODE_ENV=production for a real deployment`);
+    }
     keyFigures().catch((err: unknown) => log.warn({ err }, 'could not warm the home figures')); // the first visitor should not pay for the scan
   });
   server.on('error', (err) => {
