@@ -31,6 +31,13 @@ describe('catalogue pages are valid HTML (Nu HTML checker)', function () {
     const revMatch = /name="rev" value="(\d+)"/.exec(edit.text);
     const stale = await office.post(`/models/${model.slug}`).type('form').send({ _csrf: csrf, title: model.title, summary: 'Yeni', rev: String(Number(revMatch?.[1]) - 1), base: '{}' });
     expect(stale.status).to.equal(409);
+    // The edit page with a document (its two-step delete) and a refused upload (its error summary).
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n', 'latin1');
+    expect((await office.post(`/models/${model.slug}/documents`).field('_csrf', csrf).field('title', 'Rehber').attach('file', pdf, { filename: 'rehber.pdf' })).status).to.equal(303);
+    const refusedUpload = await office.post(`/models/${model.slug}/documents`).field('_csrf', csrf).field('title', 'Boş');
+    expect(refusedUpload.status).to.equal(422);
+    const refusedCover = await office.post(`/models/${model.slug}/cover`).field('_csrf', csrf).attach('file', pdf, { filename: 'kapak.png' });
+    expect(refusedCover.status).to.equal(422);
     const pages: Record<string, string> = {
       list: (await anon.get('/models?theme=egitim')).text,
       'list-en': (await anon.get('/models?lang=en&running=1')).text,
@@ -44,6 +51,9 @@ describe('catalogue pages are valid HTML (Nu HTML checker)', function () {
       invalid: invalid.text,
       conflict: stale.text,
       request: (await muni.get(`/models/${model.slug}/request`)).text,
+      'edit-with-document': (await office.get(`/models/${model.slug}/edit`)).text,
+      'upload-refused': refusedUpload.text,
+      'cover-refused': refusedCover.text,
     };
     const errors = await validateHtml(pages);
     expect(describeMessages(errors)).to.deep.equal([]);

@@ -220,3 +220,79 @@ describe('documents: Content-Disposition', () => {
     expect(contentDisposition('attachment', 'a"b\r\n.pdf')).to.equal(`attachment; filename="a_b  .pdf"; filename*=UTF-8''a%22b%20%20.pdf`);
   });
 });
+
+describe('documents: a refused upload lands where its message is', () => {
+  it('posts to the section’s #fragment, lists the error at the top of the section, and a reload of the address goes back to the edit page', async () => {
+    const model = await makeModel();
+    const { agent } = await signIn('office');
+    const { page, csrf } = await editPage(agent, model.slug);
+    expect(page.text).to.include(`action="/models/${model.slug}/documents#documents"`);
+    expect(page.text).to.include(`action="/models/${model.slug}/cover#cover"`);
+    expect(page.text).to.match(/<section [^>]*id="documents"/);
+    expect(page.text).to.match(/<section [^>]*id="cover"/);
+    expect(page.text, 'no summary before anything is refused').to.not.include('upload-error-summary');
+
+    const elf = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(512, 0x90)]);
+    const refused = await agent.post(`/models/${model.slug}/documents`).field('_csrf', csrf).field('title', 'Sahte').attach('file', elf, { filename: 'rapor.pdf' });
+    expect(refused.status).to.equal(422);
+    const section = refused.text.slice(refused.text.indexOf('id="documents"'));
+    const summary = section.indexOf('upload-error-summary');
+    expect(summary, 'a summary in the documents section').to.be.greaterThan(-1);
+    expect(summary, 'before the list and the form').to.be.lessThan(section.indexOf('<form'));
+    expect(section.slice(summary, section.indexOf('</div>', summary))).to.match(/<a href="#doc-file">Dosya: Bu dosya türü kabul edilmiyor/);
+    expect(section).to.include('Belge yüklenmedi');
+
+    const cover = await agent.post(`/models/${model.slug}/cover`).field('_csrf', csrf).attach('file', minimalPdf(), { filename: 'kapak.png' });
+    expect(cover.status).to.equal(422);
+    const coverSection = cover.text.slice(cover.text.indexOf('id="cover"'), cover.text.indexOf('id="documents"'));
+    expect(coverSection).to.match(/upload-error-summary[\s\S]*<a href="#cover-file">Dosya: Bu dosya bir PNG, JPEG ya da WebP resmi değil/);
+
+    for (const [address, section] of [
+      ['documents', 'documents'],
+      ['cover', 'cover'],
+    ]) {
+      const reload = await agent.get(`/models/${model.slug}/${address}`);
+      expect(reload.status, address).to.equal(303);
+      expect(reload.headers.location).to.equal(`/models/${model.slug}/edit#${section}`);
+      const anon = await supertest(await testApp()).get(`/models/${model.slug}/${address}`);
+      expect(anon.status, 'the same access as the upload').to.equal(303);
+      expect(anon.headers.location).to.equal('/login');
+    }
+    const { agent: muni } = await signIn('municipality');
+    expect((await muni.get(`/models/${model.slug}/documents`)).status).to.equal(403);
+  });
+
+  it('names the length limit of a document title', async () => {
+    const model = await makeModel();
+    const { agent } = await signIn('office');
+    const { csrf } = await editPage(agent, model.slug);
+    const res = await agent.post(`/models/${model.slug}/documents`).field('_csrf', csrf).field('title', 'u'.repeat(201)).attach('file', minimalPdf(), { filename: 'a.pdf' });
+    expect(res.status).to.equal(422);
+    expect(res.text).to.include('En fazla 200 karakter girin.');
+  });
+});
+
+describe('documents: deleting asks first', () => {
+  it('shows delete as a question to confirm, with the file’s name, in both languages', async () => {
+    const model = await makeModel();
+    const { agent } = await signIn('office');
+    const { csrf } = await editPage(agent, model.slug);
+    await agent.post(`/models/${model.slug}/documents`).field('_csrf', csrf).field('title', 'Rehber').attach('file', minimalPdf(), { filename: 'rehber.pdf' });
+    const doc = await DocumentFile.findOne({ ownerId: model._id }).lean();
+    for (const [lang, question, yes] of [
+      ['tr', '“Rehber” silinsin mi?', 'Evet, sil'],
+      ['en', 'Delete “Rehber”?', 'Yes, delete'],
+    ] as const) {
+      const page = await agent.get(`/models/${model.slug}/edit?lang=${lang}`);
+      const item = page.text.slice(page.text.indexOf(`href="/documents/${doc?._id}"`));
+      const details = /<details class="document-delete">([\s\S]*?)<\/details>/.exec(item)?.[1] ?? '';
+      expect(details, lang).to.match(/<summary[^>]*>/);
+      const [summary = '', rest = ''] = details.split('</summary>');
+      expect(summary, 'the first step is no form').to.not.include('<form');
+      expect(summary).to.include(lang === 'tr' ? 'Sil' : 'Delete');
+      expect(rest).to.include(question);
+      expect(rest).to.match(new RegExp(`<form method="post" action="/documents/${doc?._id}/delete"[\\s\\S]*name="_csrf"[\\s\\S]*<button type="submit"[^>]*>${yes}`));
+    }
+    expect(await DocumentFile.countDocuments({ _id: doc?._id }), 'showing the question deletes nothing').to.equal(1);
+  });
+});

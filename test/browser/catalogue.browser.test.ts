@@ -1,11 +1,13 @@
+import path from 'node:path';
 import { expect } from 'chai';
 import sharp from 'sharp';
 import { ServiceModel } from '../../src/features/catalogue/model.model.js';
 import { refreshAdoption } from '../../src/features/catalogue/catalogue.service.js';
+import { DocumentFile } from '../../src/features/documents/document.model.js';
 import { Transfer } from '../../src/features/transfers/transfer.model.js';
 import { slugify } from '../../src/shared/slug.js';
-import { createMunicipality, createUser, csrfFrom, signIn, unique } from '../support/app.js';
-import { axeViolations, needChromium, browserSignIn, closeBrowser, DESKTOP, newPage, PHONE, screenshot, startServer } from '../support/browser.js';
+import { createMunicipality, createUser, csrfFrom, signIn, TEST_PASSWORD, unique } from '../support/app.js';
+import { axeViolations, needChromium, browserSignIn, closeBrowser, DESKTOP, newPage, PHONE, screenshot, SCREENSHOT_DIR, startServer } from '../support/browser.js';
 
 /** A few realistic published models of one theme ("tarım", used by no other test), one with a cover and documents. */
 async function seedModels() {
@@ -222,5 +224,69 @@ describe('browser: catalogue and model page', function () {
     await screenshot(page, 'catalogue-requested-tr-phone');
     expect(await axeViolations(page)).to.deep.equal([]);
     await page.context().close();
+  });
+  for (const [device, viewport] of [
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ] as const) {
+    it(`lands on the documents section after a refused upload, with the error in view, on a ${device}`, async () => {
+      const { email, password } = await createUser('office');
+      const page = await newPage(viewport);
+      await browserSignIn(page, email, password);
+      await page.goto(`${base}/models/${slug}/edit`);
+      const elf = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(512, 0x90)]);
+      await page.fill('#doc-title', 'Sahte rapor');
+      await page.setInputFiles('#doc-file', { name: 'rapor.pdf', mimeType: 'application/pdf', buffer: elf });
+      const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('#documents form.upload-form button[type="submit"]')]);
+      expect(response.status()).to.equal(422);
+      await page.waitForLoadState('load');
+      expect(page.url()).to.equal(`${base}/models/${slug}/documents#documents`);
+      // What the user sees without scrolling: the section heading and the summary of what went wrong.
+      const inView = (selector: string) =>
+        page.evaluate(`(() => { const r = document.querySelector(${JSON.stringify(selector)}).getBoundingClientRect(); return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; })()`);
+      expect(await inView('#documents-edit-heading'), 'the section heading').to.equal(true);
+      expect(await inView('.upload-error-summary'), 'the error summary').to.equal(true);
+      expect(await page.textContent('.upload-error-summary')).to.contain('Bu dosya türü kabul edilmiyor');
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, `catalogue-upload-refused-tr-${device}-viewport.png`) });
+      expect(await axeViolations(page)).to.deep.equal([]);
+      // The summary's link takes the keyboard to the file field.
+      await page.click('.upload-error-summary a');
+      expect(page.url()).to.match(/#doc-file$/);
+      // Opening the address again (a reload, a bookmark) goes back to the edit page's section.
+      const again = await page.goto(`${base}/models/${slug}/documents`);
+      expect(again?.status()).to.equal(200);
+      expect(page.url()).to.equal(`${base}/models/${slug}/edit#documents`);
+      await page.context().close();
+    });
+  }
+
+  it('deletes a document only after a second, explicit confirmation (no JavaScript), in both languages', async () => {
+    const model = await ServiceModel.create({ title: `Silme ${unique()}`, slug: `silme-${unique().toLowerCase()}`, summary: 'Özet', status: 'published', publishedAt: new Date() });
+    const { agent, email } = await signIn('office');
+    const csrf = csrfFrom((await agent.get(`/models/${model.slug}/edit`)).text);
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n', 'latin1');
+    for (const title of ['Eski rehber', 'Old guide']) await agent.post(`/models/${model.slug}/documents`).field('_csrf', csrf).field('title', title).attach('file', pdf, { filename: 'rehber.pdf' });
+    expect(await DocumentFile.countDocuments({ ownerId: model._id })).to.equal(2);
+
+    for (const [lang, title, yes, done] of [
+      ['tr', 'Eski rehber', 'Evet, sil', '“Eski rehber” silindi.'],
+      ['en', 'Old guide', 'Yes, delete', '“Old guide” deleted.'],
+    ] as const) {
+      const page = await newPage(DESKTOP);
+      await browserSignIn(page, email, TEST_PASSWORD);
+      await page.goto(`${base}/models/${model.slug}/edit?lang=${lang}`);
+      const item = page.locator('.document-item', { hasText: title });
+      const confirm = item.getByRole('button', { name: yes });
+      expect(await confirm.isVisible(), 'the confirmation is hidden at first').to.equal(false);
+      await item.locator('summary').click();
+      expect(await confirm.isVisible()).to.equal(true);
+      expect(await item.textContent()).to.contain(lang === 'tr' ? `“${title}” silinsin mi?` : `Delete “${title}”?`);
+      await screenshot(page, `documents-delete-confirm-${lang}-desktop`);
+      expect(await axeViolations(page)).to.deep.equal([]);
+      await Promise.all([page.waitForURL(`${base}/models/${model.slug}/edit#documents`), confirm.click()]);
+      expect(await page.textContent('.notice-success')).to.contain(done);
+      await page.context().close();
+    }
+    expect(await DocumentFile.countDocuments({ ownerId: model._id })).to.equal(0);
   });
 });

@@ -28,6 +28,9 @@ export function catalogueRouter(config: Config): Router {
   r.post('/models/:slug/request', needs('transfers:request'), request);
   r.post('/models/:slug/documents', needs('models:edit'), ...singleFileUpload(config), files.uploadDocument);
   r.post('/models/:slug/cover', needs('models:edit'), ...singleFileUpload(config), files.uploadCover);
+  // A refused upload re-renders the edit page at the POST's address: reloading that address lands on its section.
+  r.get('/models/:slug/documents', needs('models:edit'), files.toSection('documents'));
+  r.get('/models/:slug/cover', needs('models:edit'), files.toSection('cover'));
   r.post('/models/:slug/cover/delete', needs('models:edit'), files.removeCover);
   return router;
 }

@@ -46,6 +46,11 @@ export function filesController(storage: FileStorage, uploadMaxBytes: number) {
   }
 
   return {
+    /** GET on an upload address (a reload after a refused upload): the edit page's section for it. */
+    toSection(section: 'documents' | 'cover') {
+      return (req: Request, res: Response) => res.redirect(303, `/models/${encodeURIComponent(String(req.params.slug))}/edit#${section}`);
+    },
+
     async uploadDocument(req: Request, res: Response) {
       const { model } = await modelFor(req);
       const values = { title: str(req.body?.title), visibility: str(req.body?.visibility) };
