@@ -587,3 +587,35 @@ describe('catalogue: messages that say what to type', () => {
     expect(en.text).to.include('Enter at most 1,000 characters.');
   });
 });
+
+describe('catalogue: what a municipality is told about its request', () => {
+  it('promises only what happens (the office calls, the model page shows the status), in both languages', async () => {
+    const model = await makeModel();
+    const { agent } = await signIn('municipality');
+    const tr = await agent.get(`/models/${model.slug}/request`);
+    expect(tr.text).to.include('sizinle iletişime geçer; talebinizin durumunu bu modelin sayfasında görebilirsiniz');
+    expect(tr.text).to.not.include('Aktarımlar sayfası');
+    const en = await agent.get(`/models/${model.slug}/request?lang=en`);
+    expect(en.text).to.include('the status of your request is shown on this model’s page');
+    expect(en.text).to.not.include('Transfers page');
+  });
+
+  it('heads the request box “your municipality’s request” once there is one, and asks the question only before', async () => {
+    const model = await makeModel();
+    const { agent, user } = await signIn('municipality');
+    const before = await agent.get(`/models/${model.slug}`);
+    expect(before.text).to.include('<h2 id="request-heading">Bu modeli belediyenizde uygulamak ister misiniz?</h2>');
+    await Transfer.create({ model: model._id, municipality: user.municipality ?? undefined, status: 'assessment' });
+    for (const [lang, heading, question] of [
+      ['tr', 'Belediyenizin talebi', 'uygulamak ister misiniz'],
+      ['en', 'Your municipality’s request', 'Would you like to run this model'],
+    ] as const) {
+      const res = await agent.get(`/models/${model.slug}?lang=${lang}`);
+      expect(res.text, lang).to.include(`<h2 id="request-heading">${heading}</h2>`);
+      expect(res.text, lang).to.not.include(question);
+    }
+    // A cancelled request can be made again: the question is back.
+    await Transfer.updateOne({ model: model._id, municipality: user.municipality }, { $set: { status: 'cancelled' } });
+    expect((await agent.get(`/models/${model.slug}?lang=tr`)).text).to.include('Bu modeli belediyenizde uygulamak ister misiniz?');
+  });
+});
