@@ -25,14 +25,18 @@ function commonPasswords(): Set<string> {
   return common;
 }
 
-/** The password policy: the i18n key of what is wrong, or undefined when the password is acceptable. */
-export function passwordProblem(password: string, email?: string): string | undefined {
+/**
+ * The password policy: the i18n key of what is wrong, or undefined when the password is acceptable.
+ * `forAnotherUser`: someone (an admin) is setting the password of the account `email` belongs to,
+ * so the message speaks of "the user's e-mail address" rather than "your e-mail address".
+ */
+export function passwordProblem(password: string, email?: string, opts: { forAnotherUser?: boolean } = {}): string | undefined {
   if (password.length < PASSWORD_MIN) return 'validation:passwordTooShort';
   if (password.length > PASSWORD_MAX) return 'validation:passwordTooLong';
   const folded = fold(password);
   if (commonPasswords().has(folded)) return 'validation:passwordCommon';
   const local = fold(email?.split('@')[0] ?? '');
-  if (local.length >= 4 && folded.includes(local)) return 'validation:passwordHasEmail';
+  if (local.length >= 4 && folded.includes(local)) return opts.forAnotherUser ? 'validation:passwordHasUserEmail' : 'validation:passwordHasEmail';
   return undefined;
 }
 
