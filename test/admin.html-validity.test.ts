@@ -23,6 +23,7 @@ describe('valid HTML: account and administration pages', function () {
       'user-password-shown': (await form(`/admin/users/${String(user._id)}/password`, { passwordMode: 'generate' })).text,
       'audit': (await admin.get('/admin/audit')).text,
       'audit-invalid': (await admin.get('/admin/audit?from=2024-02-31&to=x')).text,
+      'audit-backwards': (await admin.get('/admin/audit?from=2024-03-05&to=2024-03-01')).text,
       'account': (await admin.get('/account')).text,
       'account-invalid': (await form('/account/password', { currentPassword: '', newPassword: 'x', confirmPassword: 'y' })).text,
     };

@@ -98,24 +98,3 @@ export async function listAudit(q: AuditQuery): Promise<{ rows: AuditRow[]; tota
   }));
   return { rows, total, page, pages };
 }
-
-/** A short readable form of an event's details (`role: office → admin`, `fields: title, summary`). */
-export function describeDetails(details: unknown): string[] {
-  if (!details || typeof details !== 'object' || Array.isArray(details)) return [];
-  const show = (v: unknown): string => {
-    if (v === null || v === undefined) return '—';
-    if (Array.isArray(v)) return v.map(show).join(', ');
-    if (typeof v === 'object') {
-      if ('from' in v && 'to' in v) return `${show(v.from)} → ${show(v.to)}`;
-      return Object.entries(v)
-        .map(([k, x]) => `${k}: ${show(x)}`)
-        .join('; ');
-    }
-    return String(v);
-  };
-  const { from, to, ...rest } = { from: undefined, to: undefined, ...details };
-  const change = from !== undefined || to !== undefined ? [`${show(from)} → ${show(to)}`] : [];
-  return [...change, ...Object.entries(rest).map(([k, v]) => `${k}: ${show(v)}`)]
-    .map((line) => (line.length > 300 ? `${line.slice(0, 299)}…` : line))
-    .slice(0, 8);
-}

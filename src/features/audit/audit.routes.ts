@@ -1,9 +1,9 @@
 import { Router, type Request } from 'express';
+import { isLang } from '../../shared/i18n.js';
 import { defineRoutes, needs } from '../../shared/http/routes.js';
 import { parseForm, type FieldErrors } from '../../shared/http/validation.js';
-import { actionLabelKey, auditQuerySchema, describeDetails, KNOWN_ACTIONS, listAudit, type AuditQuery } from './audit.query.js';
-
-const NO_FILTER: AuditQuery = { action: '', actor: '', from: '', to: '', page: 1 };
+import { describeDetails, recordNames, type Translate } from './audit.details.js';
+import { actionLabelKey, auditQuerySchema, KNOWN_ACTIONS, listAudit } from './audit.query.js';
 
 /** The refused filters as typed, for the form; a date input cannot hold an invalid date, so that one is left empty. */
 function typedFilters(query: Request['query'], errors: FieldErrors): Record<string, string> {
@@ -22,19 +22,24 @@ export function auditRouter(): Router {
   const r = defineRoutes(router);
 
   r.get('/admin/audit', needs('audit:read'), async (req, res) => {
+    const page = { title: req.t('admin:audit.title'), knownActions: KNOWN_ACTIONS, actionLabelKey };
     const parsed = parseForm(auditQuerySchema, req.query);
-    // A bad filter is shown beside its field (422) and the log is listed unfiltered meanwhile.
-    const query = parsed.ok ? parsed.data : NO_FILTER;
+    // A bad filter is shown beside its field (422) and nothing is listed: an unfiltered list would look like the result.
+    if (!parsed.ok) {
+      return res.status(422).render('admin/audit', { ...page, values: typedFilters(req.query, parsed.errors), errors: parsed.errors, filtered: true, result: null });
+    }
+    const query = parsed.data;
     const result = await listAudit(query);
-    res.status(parsed.ok ? 200 : 422).render('admin/audit', {
-      title: req.t('admin:audit.title'),
-      values: parsed.ok ? parsed.data : typedFilters(req.query, parsed.errors),
-      errors: parsed.ok ? {} : parsed.errors,
+    const lang = isLang(req.language) ? req.language : 'tr';
+    const names = await recordNames(result.rows, lang);
+    const t: Translate = (key, options) => req.t(key, options);
+    const rows = result.rows.map((row) => ({ ...row, detailLines: describeDetails(row.action, row.details, { t, lang, names }) }));
+    res.render('admin/audit', {
+      ...page,
+      values: query,
+      errors: {},
       filtered: !!(query.action || query.actor || query.from || query.to),
-      result,
-      knownActions: KNOWN_ACTIONS,
-      actionLabelKey,
-      describeDetails,
+      result: { ...result, rows },
     });
   });
 
