@@ -27,6 +27,16 @@ describe('valid HTML: account and administration pages', function () {
       'account': (await admin.get('/account')).text,
       'account-invalid': (await form('/account/password', { currentPassword: '', newPassword: 'x', confirmPassword: 'y' })).text,
     };
+    // The only active admin's own page (role select disabled) and a refused change there.
+    const others = await User.find({ role: 'admin', active: true, _id: { $ne: me._id } }, { _id: 1 }).lean();
+    await User.updateMany({ _id: { $in: others.map((o) => o._id) } }, { $set: { active: false } });
+    try {
+      pages['user-show-last-admin'] = (await admin.get(`/admin/users/${String(me._id)}`)).text;
+      pages['user-show-last-admin-refused'] = (await form(`/admin/users/${String(me._id)}`, { name: 'x', role: 'office', municipality: '', language: 'tr' })).text;
+    } finally {
+      await User.updateMany({ _id: { $in: others.map((o) => o._id) } }, { $set: { active: true } });
+    }
+    expect(pages['user-show-last-admin']).to.include('disabled');
     const { agent: municipal } = await signIn('municipality');
     pages['account-municipality'] = (await municipal.get('/account?lang=en')).text;
     expect(describeMessages(await validateHtml(pages))).to.deep.equal([]);

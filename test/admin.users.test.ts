@@ -255,6 +255,33 @@ describe('users administration (/admin/users)', () => {
       });
     });
 
+    it('the last active admin’s role cannot be chosen: the select is disabled, the rest still saves, a refusal shows the stored role', async () => {
+      const id = String(adminUser._id);
+      await asOnlyActiveAdmin(adminUser._id, async () => {
+        const page = await admin.get(`/admin/users/${id}`);
+        expect(page.text).to.match(/<select id="f-role" name="role"[^>]*\sdisabled/);
+        expect(page.text).to.include('<option value="admin" selected>');
+        // A disabled select is not sent: the stored role is, so saving the name and language works.
+        expect(page.text).to.include('<input type="hidden" name="role" value="admin">');
+        const saved = await post(admin, `/admin/users/${id}`, { name: 'Son Yönetici', role: 'admin', municipality: '', language: 'en' });
+        expect(saved.status).to.equal(303);
+        expect(await User.findById(id).lean()).to.include({ role: 'admin', name: 'Son Yönetici', language: 'en' });
+        await User.updateOne({ _id: id }, { $set: { name: 'Test admin', language: 'tr' } });
+
+        // A demotion sent anyway is refused, and the form shows the role that is stored, not the refused one.
+        const refused = await post(admin, `/admin/users/${id}`, { name: 'Son Yönetici', role: 'office', municipality: '', language: 'tr' });
+        expect(refused.status).to.equal(409);
+        expect(refused.text).to.include('<option value="admin" selected>').and.not.include('<option value="office" selected>');
+        expect(refused.text).to.include('value="Son Yönetici"');
+        // …and the municipality that came with a refused role is not shown as chosen either.
+        const municipality = String((await createMunicipality())._id);
+        const asMunicipality = await post(admin, `/admin/users/${id}`, { name: 'Test admin', role: 'municipality', municipality, language: 'tr' });
+        expect(asMunicipality.status).to.equal(409);
+        expect(asMunicipality.text).to.include('<option value="admin" selected>').and.not.include(`<option value="${municipality}" selected>`);
+        expect(await User.findById(id).lean()).to.include({ role: 'admin', name: 'Test admin' });
+      });
+    });
+
     it('two admins demoting each other at once leave one admin', async () => {
       const { user: other } = await createUser('admin');
       await asOnlyActiveAdmin(adminUser._id, async () => {

@@ -64,7 +64,9 @@ async function refused(req: Request, res: Response, account: UserDoc, result: Ex
   if (result.reason === 'not-found') throw AppError.notFound();
   if (result.reason === 'invalid') return renderShow(req, res, account, { values, errors: result.errors, status: 422 });
   const message = result.reason === 'last-admin' ? 'admin:users.errors.lastAdmin' : 'admin:users.errors.self';
-  await renderShow(req, res, account, { values, formError: req.t(message), status: 409 });
+  // Nothing was saved: the role (and the municipality that goes with it) show what is stored, as the facts above do.
+  const stored = { role: account.role, municipality: account.municipality ? String(account.municipality) : '' };
+  await renderShow(req, res, account, { values: values && { ...values, ...stored }, formError: req.t(message), status: 409 });
 }
 
 /** The temporary password page: the one time a generated password is shown. */
