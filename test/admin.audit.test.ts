@@ -114,6 +114,11 @@ describe('audit log (/admin/audit)', () => {
       // The refused filters stay in the form, to be corrected.
       expect(res.text).to.include(`value="${actor}"`);
     }
+    // A real day stays in its date input (only the order was wrong); an impossible one cannot be shown there.
+    const backwards = await manager.get('/admin/audit?from=2024-03-05&to=2024-03-01');
+    expect(backwards.text).to.include('value="2024-03-05"').and.include('value="2024-03-01"');
+    const impossible = await manager.get('/admin/audit?from=2024-02-31');
+    expect(impossible.text).to.not.include('value="2024-02-31"');
     const en = await manager.get(`/admin/audit?from=2024-03-05&to=2024-03-01&lang=en`);
     expect(en.text).to.include('The filters were not applied');
     await manager.get('/admin/audit?lang=tr');

@@ -1,16 +1,16 @@
 import { Router, type Request } from 'express';
 import { isLang } from '../../shared/i18n.js';
 import { defineRoutes, needs } from '../../shared/http/routes.js';
-import { parseForm, type FieldErrors } from '../../shared/http/validation.js';
+import { parseForm } from '../../shared/http/validation.js';
 import { describeDetails, recordNames, type Translate } from './audit.details.js';
-import { actionLabelKey, auditQuerySchema, KNOWN_ACTIONS, listAudit } from './audit.query.js';
+import { actionLabelKey, auditQuerySchema, isRealDay, KNOWN_ACTIONS, listAudit } from './audit.query.js';
 
-/** The refused filters as typed, for the form; a date input cannot hold an invalid date, so that one is left empty. */
-function typedFilters(query: Request['query'], errors: FieldErrors): Record<string, string> {
+/** The refused filters as typed, for the form; a date input cannot hold an invalid date, so that one is left empty (a real day stays, e.g. an end before the start). */
+function typedFilters(query: Request['query']): Record<string, string> {
   return Object.fromEntries(
     (['action', 'actor', 'from', 'to'] as const).map((k) => {
       const v = query[k];
-      const keep = typeof v === 'string' && !((k === 'from' || k === 'to') && errors[k]);
+      const keep = typeof v === 'string' && (k === 'action' || k === 'actor' || isRealDay(v.trim()));
       return [k, keep ? v : ''];
     }),
   );
@@ -26,7 +26,7 @@ export function auditRouter(): Router {
     const parsed = parseForm(auditQuerySchema, req.query);
     // A bad filter is shown beside its field (422) and nothing is listed: an unfiltered list would look like the result.
     if (!parsed.ok) {
-      return res.status(422).render('admin/audit', { ...page, values: typedFilters(req.query, parsed.errors), errors: parsed.errors, filtered: true, result: null });
+      return res.status(422).render('admin/audit', { ...page, values: typedFilters(req.query), errors: parsed.errors, filtered: true, result: null });
     }
     const query = parsed.data;
     const result = await listAudit(query);
