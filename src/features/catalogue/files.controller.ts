@@ -103,17 +103,24 @@ export function filesController(storage: FileStorage, uploadMaxBytes: number) {
         if (err instanceof AppError && err.code === 'UNSUPPORTED_TYPE') return unsupported();
         throw err;
       }
-      const thumbBytes = await thumbnailOf(file.buffer);
-      const thumb = thumbBytes
-        ? await storeBytes(storage, thumbBytes, { ext: 'webp', mime: 'image/webp' }, {
-            owner: { kind: 'Model', id: model._id },
-            purpose: 'cover-thumb',
-            originalName: `${cover.originalName.replace(/\.[^.]*$/, '')}-480.webp`,
-            visibility: 'public',
-            uploadedBy: req.user?.id,
-          })
-        : undefined;
-      await setCover(model._id, cover._id, thumb?._id ?? null);
+      let thumb: StoredDocument | undefined;
+      try {
+        const thumbBytes = await thumbnailOf(file.buffer);
+        thumb = thumbBytes
+          ? await storeBytes(storage, thumbBytes, { ext: 'webp', mime: 'image/webp' }, {
+              owner: { kind: 'Model', id: model._id },
+              purpose: 'cover-thumb',
+              originalName: `${cover.originalName.replace(/\.[^.]*$/, '')}-480.webp`,
+              visibility: 'public',
+              uploadedBy: req.user?.id,
+            })
+          : undefined;
+        await setCover(model._id, cover._id, thumb?._id ?? null);
+      } catch (err) {
+        // The model keeps its previous cover: leave no unused file or record behind.
+        await Promise.allSettled([cover, thumb].filter((d) => d !== undefined).map((d) => deleteDocument(storage, d)));
+        throw err;
+      }
       await removeCoverFiles(model); // the previous cover, now that the new one is in place
       await audit({ action: 'model.cover.updated', ...auditContext(req), target: { kind: 'Model', id: String(model._id), label: model.title }, details: { cover: String(cover._id), thumb: thumb ? String(thumb._id) : null, sha256: cover.sha256 } });
       flash(req, 'success', 'catalogue:cover.updated');
