@@ -111,6 +111,8 @@ describe('users administration (/admin/users)', () => {
       expect(weak.text, 'the input comes back').to.include(`value="${email}"`).and.include('value="Ali Veli"');
       expect(weak.text).to.not.include('password123');
       expect(await User.exists({ email })).to.equal(null);
+      const withEmail = await post(admin, '/admin/users', { name: 'Ali Veli', email, role: 'manager', passwordMode: 'typed', password: `${email.split('@')[0]} uzun parola` });
+      expect(withEmail.text, 'about the user’s address, not the admin’s').to.match(/id="f-password-error">Parola kullanıcının e-posta adresini içermemeli/);
       const ok = await post(admin, '/admin/users', { name: 'Ali Veli', email, role: 'manager', passwordMode: 'typed', password: 'mersin sahil yolu 33' });
       expect(ok.status).to.equal(303);
       expect(await User.findOne({ email }).lean()).to.include({ mustChangePassword: true, role: 'manager' });

@@ -43,7 +43,7 @@ const passwordChoice = {
 
 function passwordRule(data: { passwordMode: 'generate' | 'typed'; password: string; email?: string }, ctx: z.RefinementCtx): void {
   if (data.passwordMode !== 'typed') return;
-  const problem = data.password ? passwordProblem(data.password, data.email) : 'validation:required';
+  const problem = data.password ? passwordProblem(data.password, data.email, { forAnotherUser: true }) : 'validation:required';
   if (problem) ctx.addIssue({ code: 'custom', path: ['password'], message: problem });
 }
 

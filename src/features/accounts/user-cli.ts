@@ -94,7 +94,7 @@ export function parseUserArgs(argv: readonly string[]): Parsed {
   const password = (forEmail: string): { value?: string; error?: string } => {
     const raw = str('password');
     if (raw === undefined) return {};
-    const problem = passwordProblem(raw, forEmail);
+    const problem = passwordProblem(raw, forEmail, { forAnotherUser: true });
     return problem ? { error: `--password refused: ${englishMessage(problem)}` } : { value: raw };
   };
 

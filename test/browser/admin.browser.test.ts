@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
-import { User } from '../src/features/accounts/user.model.js';
-import { AuditEvent } from '../src/features/audit/audit.model.js';
-import { createUser, unique } from './support/app.js';
-import { axeViolations, browserSignIn, closeBrowser, DESKTOP, needChromium, newPage, PHONE, screenshot, startServer } from './support/browser.js';
+import { User } from '../../src/features/accounts/user.model.js';
+import { AuditEvent } from '../../src/features/audit/audit.model.js';
+import { createUser, unique } from '../support/app.js';
+import { axeViolations, browserSignIn, closeBrowser, DESKTOP, needChromium, newPage, PHONE, screenshot, startServer } from '../support/browser.js';
 
 type Box = { x: number; width: number };
 
