@@ -170,6 +170,28 @@ describe('users administration (/admin/users)', () => {
       expect((await User.findById(user._id).lean())?.municipality).to.equal(undefined);
     });
 
+    it('refuses a save from a stale form (409, input kept) rather than writing back a removed role', async () => {
+      const { user } = await createUser('admin');
+      const id = String(user._id);
+      const loadedTag = (html: string) => /name="loaded" value="([^"]+)"/.exec(html)?.[1] ?? '';
+      // Two admins open the same user; the second demotes them first.
+      const stale = loadedTag((await admin.get(`/admin/users/${id}`)).text);
+      const { agent: other } = await signIn('admin');
+      const fresh = loadedTag((await other.get(`/admin/users/${id}`)).text);
+      expect(fresh).to.equal(stale);
+      expect((await post(other, `/admin/users/${id}`, { name: 'Test admin', role: 'office', municipality: '', language: 'tr', loaded: fresh })).status).to.equal(303);
+
+      const res = await post(admin, `/admin/users/${id}`, { name: 'Yeni Ad', role: 'admin', municipality: '', language: 'tr', loaded: stale });
+      expect(res.status).to.equal(409);
+      expect(res.text).to.include('siz düzenlerken başka biri tarafından değiştirildi');
+      expect(res.text, 'the typed name stays').to.include('value="Yeni Ad"');
+      expect(await User.findById(id).lean()).to.include({ role: 'office', name: 'Test admin' });
+      // Saving again from the page that said so (it carries the stored tag) is a deliberate choice.
+      const again = await post(admin, `/admin/users/${id}`, { name: 'Yeni Ad', role: 'office', municipality: '', language: 'tr', loaded: loadedTag(res.text) });
+      expect(again.status).to.equal(303);
+      expect(await User.findById(id).lean()).to.include({ role: 'office', name: 'Yeni Ad' });
+    });
+
     it('ignores fields the form does not offer', async () => {
       const { user, email } = await createUser('office');
       await post(admin, `/admin/users/${String(user._id)}`, { name: 'Aynı Kişi', role: 'office', municipality: '', language: 'tr', email: 'new@evil.example', active: 'false', demo: 'true', sessionEpoch: '99', passwordHash: 'x', mustChangePassword: 'true' });

@@ -10,7 +10,7 @@ import { ROLES } from './roles.js';
 import { generateTemporaryPassword } from './temporary-password.js';
 import type { UserDoc } from './user.model.js';
 import { listUsers } from './users.query.js';
-import { createAccount, findAccount, isLastActiveAdmin, setActive, setTemporaryPassword, updateAccount, type ChangeResult } from './users.service.js';
+import { createAccount, findAccount, editedFieldsTag, isLastActiveAdmin, setActive, setTemporaryPassword, updateAccount, type ChangeResult } from './users.service.js';
 
 type Values = Record<string, string>;
 
@@ -48,6 +48,7 @@ async function renderShow(req: Request, res: Response, account: UserDoc, page: S
     account,
     municipalityName: account.municipality ? names.get(String(account.municipality)) : undefined,
     values: page.values ?? valuesOf(account),
+    loadedTag: editedFieldsTag(account),
     errors: page.errors ?? {},
     formError: page.formError,
     roles: ROLES,
@@ -63,6 +64,8 @@ async function renderShow(req: Request, res: Response, account: UserDoc, page: S
 async function refused(req: Request, res: Response, account: UserDoc, result: Exclude<ChangeResult, { ok: true }>, values?: Values): Promise<void> {
   if (result.reason === 'not-found') throw AppError.notFound();
   if (result.reason === 'invalid') return renderShow(req, res, account, { values, errors: result.errors, status: 422 });
+  // A stale form keeps what the admin typed; the facts above (and the form's new tag) are the stored ones.
+  if (result.reason === 'stale') return renderShow(req, res, account, { values, formError: req.t('admin:users.errors.stale'), status: 409 });
   const message = result.reason === 'last-admin' ? 'admin:users.errors.lastAdmin' : 'admin:users.errors.self';
   // Nothing was saved: the role (and the municipality that goes with it) show what is stored, as the facts above do.
   const stored = { role: account.role, municipality: account.municipality ? String(account.municipality) : '' };
@@ -107,7 +110,8 @@ export const adminUsers = {
     const values = typed(req.body, ['name', 'role', 'municipality', 'language']);
     const parsed = parseForm(editUserSchema, req.body);
     if (!parsed.ok) return renderShow(req, res, account, { values, errors: parsed.errors, status: 422 });
-    const result = await updateAccount(String(account._id), { ...parsed.data, municipality: parsed.data.municipality || null }, auditContext(req));
+    const { loaded, ...fields } = parsed.data;
+    const result = await updateAccount(String(account._id), { ...fields, municipality: fields.municipality || null }, auditContext(req), loaded);
     if (!result.ok) return refused(req, res, account, result, values);
     flash(req, 'success', 'admin:users.flash.saved');
     res.redirect(303, `/admin/users/${String(account._id)}`);

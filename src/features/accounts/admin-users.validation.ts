@@ -55,7 +55,7 @@ export const createUserSchema = z
   });
 
 export const editUserSchema = z
-  .object({ name: nameField, role: roleField, municipality: municipalityField, language: languageField })
+  .object({ name: nameField, role: roleField, municipality: municipalityField, language: languageField, loaded: z.string().max(64).optional() })
   .superRefine(municipalityRule);
 
 /** The temporary password form for one user (a typed password must not contain their e-mail name). */

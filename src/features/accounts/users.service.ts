@@ -3,6 +3,7 @@
  * CLI go through. Each write is read-then-write under a per-user record lock (FerretDB v1 runs an
  * update as a read and a whole-document write), and every change is audited.
  */
+import { createHash } from 'node:crypto';
 import { Municipality } from '../municipalities/municipality.model.js';
 import { audit, type AuditInput } from '../audit/audit.service.js';
 import { withRecordLock } from '../../shared/db/record-lock.js';
@@ -22,7 +23,8 @@ export type NewAccount = AccountFields & { email: string; password: string; must
 
 export type ChangeResult =
   | { ok: true; user: UserDoc }
-  | { ok: false; reason: 'not-found' | 'last-admin' | 'self' }
+  /** `stale`: the record changed since the form was loaded (see `editedFieldsTag`). */
+  | { ok: false; reason: 'not-found' | 'last-admin' | 'self' | 'stale' }
   | { ok: false; reason: 'invalid'; errors: FieldErrors };
 
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
@@ -118,10 +120,22 @@ async function keepingAnAdmin(id: string, change: (user: UserDoc) => Promise<Pen
 const removesAdmin = (user: UserDoc, next: { role: Role; active: boolean }) => user.role === 'admin' && user.active && (next.role !== 'admin' || !next.active);
 
 /** Admin edit: name, role, municipality, language. The last active admin keeps the admin role. */
-export async function updateAccount(id: string, fields: AccountFields, by: ChangedBy): Promise<ChangeResult> {
+/**
+ * A short tag of what an edit form shows of a user (name, role, municipality, language). The form
+ * sends back the tag it was loaded with, so a save from a stale form (another admin changed the
+ * user meanwhile) is refused instead of silently writing the old values back, e.g. a removed role.
+ */
+export function editedFieldsTag(user: Pick<UserDoc, 'name' | 'role' | 'municipality' | 'language'>): string {
+  const shown = [user.name, user.role, user.municipality ? String(user.municipality) : null, user.language];
+  return createHash('sha256').update(JSON.stringify(shown)).digest('base64url').slice(0, 22);
+}
+
+/** `loadedTag`: the form's `editedFieldsTag`, when it sent one. */
+export async function updateAccount(id: string, fields: AccountFields, by: ChangedBy, loadedTag?: string): Promise<ChangeResult> {
   const problem = await municipalityErrors(fields);
   if (problem) return { ok: false, reason: 'invalid', errors: problem };
   return keepingAnAdmin(id, async (user) => {
+    if (loadedTag !== undefined && loadedTag !== editedFieldsTag(user)) return { ok: false, reason: 'stale' };
     if (removesAdmin(user, { role: fields.role, active: user.active }) && !(await anotherActiveAdmin(id))) return { ok: false, reason: 'last-admin' };
     const before = { name: user.name, role: user.role, municipality: user.municipality ? String(user.municipality) : null, language: user.language };
     const after = { name: fields.name, role: fields.role, municipality: fields.role === 'municipality' ? fields.municipality : null, language: fields.language };
