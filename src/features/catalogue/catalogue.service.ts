@@ -29,10 +29,12 @@ export function canSeeModel(actor: Actor, model: { status: string }): boolean {
  */
 export async function findBySlug(slug: string): Promise<{ model: ModelRecord } | { movedTo: ModelRecord } | undefined> {
   if (!slug || slug.length > 120) return undefined;
-  const model = await ServiceModel.findOne({ slug }).lean<ModelRecord>();
+  // One query for both, so an unknown slug costs what a draft's does: timing does not tell an
+  // outsider that an unpublished model exists. Slugs are unique across both fields (uniqueSlug).
+  const found = await ServiceModel.find({ $or: [{ slug }, { previousSlugs: slug }] }).limit(2).lean<ModelRecord[]>();
+  const model = found.find((m) => m.slug === slug);
   if (model) return { model };
-  const moved = await ServiceModel.findOne({ previousSlugs: slug }).lean<ModelRecord>();
-  return moved ? { movedTo: moved } : undefined;
+  return found[0] ? { movedTo: found[0] } : undefined;
 }
 
 /**
