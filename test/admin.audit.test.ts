@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { AuditEvent } from '../src/features/audit/audit.model.js';
+import { audit } from '../src/features/audit/audit.service.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { actionLabelKey, auditFilter, KNOWN_ACTIONS } from '../src/features/audit/audit.query.js';
@@ -8,7 +9,7 @@ import { ServiceModel } from '../src/features/catalogue/model.model.js';
 import { createI18n } from '../src/shared/i18n.js';
 import { ROOT } from '../src/shared/paths.js';
 import { searchKey } from '../src/shared/search-key.js';
-import { createMunicipality, signIn, unique, type Agent } from './support/app.js';
+import { createMunicipality, createUser, signIn, unique, type Agent } from './support/app.js';
 
 /** The text of each row's details cell (the last cell), tags removed. */
 const detailCells = (html: string): string[] =>
@@ -95,6 +96,17 @@ describe('audit log (/admin/audit)', () => {
     expect(prefix.text).to.include('3 kayıt');
   });
 
+  it('finds a whole address exactly, so a failed sign-in typed as that address plus more is not listed under it', async () => {
+    const { user } = await createUser('office');
+    await audit({ action: 'auth.login.failed', actorEmail: `${user.email} \u202e— parola değişti\u0007`, ip: '203.0.113.9' });
+    const stored = await AuditEvent.findOne({ action: 'auth.login.failed', ip: '203.0.113.9' }).sort({ at: -1 }).lean();
+    expect(stored?.actorEmail, 'control and bidi characters dropped').to.equal(`${user.email} — parola değişti`);
+    const whole = await manager.get(`/admin/audit?actor=${encodeURIComponent(user.email)}`);
+    expect(whole.text).to.include('0 kayıt').and.not.include('parola değişti');
+    const start = await manager.get(`/admin/audit?actor=${encodeURIComponent(user.email.slice(0, 10))}`);
+    expect(start.text).to.include('parola değişti');
+  });
+
   it('shows a bad filter beside its field (422) instead of failing', async () => {
     const res = await manager.get('/admin/audit?from=2024-02-31&to=yesterday&action=%24where');
     expect(res.status).to.equal(422);
@@ -174,6 +186,7 @@ describe('audit log (/admin/audit)', () => {
   });
 
   it('builds bounded, literal filters', () => {
+    expect(auditFilter({ actor: 'ayse@mersin.bel.tr' })).to.deep.equal({ actorEmail: 'ayse@mersin.bel.tr' });
     expect(auditFilter({ action: 'auth.login', actor: 'a+b@x', from: '2024-01-01', to: '2024-01-31' })).to.deep.equal({
       action: { $regex: '^auth\\.login(\\.|-|$)' },
       actorEmail: { $regex: '^a\\+b@x' },

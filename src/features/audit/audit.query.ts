@@ -60,11 +60,15 @@ export type AuditQuery = z.infer<typeof auditQuerySchema>;
 // Dates are the office's days: Türkiye is UTC+3 all year.
 const startOfDay = (d: string) => new Date(`${d}T00:00:00+03:00`);
 
+const COMPLETE_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
 export function auditFilter(q: Pick<AuditQuery, 'action' | 'actor' | 'from' | 'to'>): Record<string, unknown> {
   const filter: Record<string, unknown> = {};
   // An action matches itself and its sub-actions: "auth.login" also finds "auth.login.failed", "user" every user.* row.
   if (q.action) filter.action = { $regex: `^${escapeRegExp(q.action)}(\\.|-|$)` };
-  if (q.actor) filter.actorEmail = { $regex: `^${escapeRegExp(q.actor)}` };
+  // A whole address finds that address only (a failed sign-in may have typed it followed by more);
+  // the start of one finds every address that begins with it.
+  if (q.actor) filter.actorEmail = COMPLETE_ADDRESS.test(q.actor) ? q.actor : { $regex: `^${escapeRegExp(q.actor)}` };
   if (q.from || q.to) {
     const at: Record<string, Date> = {};
     if (q.from) at.$gte = startOfDay(q.from);

@@ -10,12 +10,20 @@ export type AuditInput = {
   details?: Record<string, unknown> | undefined;
 };
 
+/**
+ * What an unauthenticated caller typed as their e-mail, made safe to list: control and bidirectional
+ * formatting characters (which could make a row read as something else) removed, length bounded.
+ */
+function printable(typed: string | undefined): string | undefined {
+  return typed?.replace(/[\p{Cc}\p{Cf}]/gu, '').slice(0, 254);
+}
+
 /** The one way to write an audit event (append-only). */
 export async function audit(input: AuditInput): Promise<void> {
   await AuditEvent.create({
     action: input.action,
     actor: input.actor?.id,
-    actorEmail: input.actor?.email ?? input.actorEmail,
+    actorEmail: input.actor?.email ?? printable(input.actorEmail),
     targetKind: input.target?.kind,
     targetId: input.target?.id,
     targetLabel: input.target?.label,
