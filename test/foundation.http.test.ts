@@ -28,6 +28,16 @@ describe('foundation: health, language, errors', () => {
     expect(again.text, 'cookie remembers English').to.include('<html lang="en">');
   });
 
+  it('remembers a language chosen on any page for the whole site, for a year from the choice', async () => {
+    const agent = supertest.agent(await testApp());
+    const switched = await agent.get('/models?lang=en');
+    const cookie = [switched.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith('lang=en'));
+    expect(cookie).to.match(/Path=\/(;|$)/);
+    const expires = Date.parse(/Expires=([^;]+)/.exec(cookie ?? '')?.[1] ?? '');
+    expect(expires - Date.now()).to.be.within(364 * 86_400_000, 366 * 86_400_000);
+    expect((await agent.get('/')).text).to.include('<html lang="en">');
+  });
+
   it('offers the other language on a page answering a form post, leading to the page that holds the form', async () => {
     const { agent: office } = await signIn('office');
     const { agent: admin } = await signIn('admin');

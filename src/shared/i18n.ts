@@ -46,7 +46,8 @@ export async function createI18n(): Promise<i18n> {
       lookupCookie: 'lang',
       caches: ['cookie'],
       cookieSameSite: 'lax',
-      cookieExpirationDate: new Date(Date.now() + 365 * 24 * 3600 * 1000),
+      cookiePath: '/', // the whole site, whichever page the language was switched on
+      // No cookieExpirationDate: a fixed date would be computed once at start; the default is a year from each switch.
       ignoreCase: true,
     },
   });
