@@ -6,7 +6,16 @@ import { embeddedServerPid } from '../src/shared/db/embedded.js';
 import { mongoose } from '../src/shared/db/mongoose.js';
 import { createLogger } from '../src/shared/logger.js';
 
-export async function runDatabaseCommand(usage: string, body: (db: Db, args: string[]) => Promise<void>): Promise<void> {
+/**
+ * `check` looks at the arguments before any database is started, and answers what is wrong with
+ * them (printed with the usage line), if anything.
+ */
+export async function runDatabaseCommand(usage: string, body: (db: Db, args: string[]) => Promise<void>, check?: (args: string[]) => string | undefined): Promise<void> {
+  const wrong = check?.(process.argv.slice(2));
+  if (wrong) {
+    console.error(`${wrong}\nusage: npm run ${usage}`);
+    process.exit(1);
+  }
   try {
     const config = loadConfig();
     if (!config.mongodbUri) {
@@ -23,7 +32,7 @@ export async function runDatabaseCommand(usage: string, body: (db: Db, args: str
     }
     process.exit(0);
   } catch (err) {
-    console.error(err instanceof ConfigError || err instanceof Error ? err.message : err, `\n(${usage})`);
+    console.error(err instanceof ConfigError || err instanceof Error ? err.message : err);
     process.exit(1);
   }
 }

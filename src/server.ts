@@ -63,13 +63,22 @@ try {
   await ensureFirstAdmin(config, log);
   if (!config.mongodbUri && config.demoData) await seedIfEmpty(config, log);
   const app = await createApp({ config, logger: log, sessionSecret: await sessionSecret(config), embedded: !!db.embedded });
-  server = app.listen(config.port, config.host, () => {
+  // Express 5 calls this on a listen error too (then the 'error' handler below reports it).
+  server = app.listen(config.port, config.host, (error?: Error) => {
+    if (error) return;
     const addr = server?.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     log.info(`registry listening on http://${config.host}:${port}`);
     if (!config.isProduction && !LOOPBACK.has(config.host)) {
       // Development signs in the demo accounts, whose password is in the README.
       log.warn(`NODE_ENV=${config.env} while listening on ${config.host}: demo accounts can sign in from the network; set NODE_ENV=production for a real deployment`);
+    }
+    if (config.isProduction && config.trustProxy === false) {
+      // Production cookies are Secure: over plain HTTP the browser drops them and every form is refused.
+      log.warn('NODE_ENV=production without TRUST_PROXY: serve the app through an HTTPS reverse proxy and set TRUST_PROXY (e.g. 1), or sign-in will fail');
+    }
+    if (config.trustProxy === true) {
+      log.warn('TRUST_PROXY=true trusts every X-Forwarded-For hop, so clients can choose their address (and dodge the limits); prefer a hop count such as 1');
     }
     keyFigures().catch((err: unknown) => log.warn({ err }, 'could not warm the home figures')); // the first visitor should not pay for the scan
   });
@@ -78,7 +87,7 @@ try {
     void shutdown('listen error', 1);
   });
 } catch (err) {
-  if (err instanceof MissingGoError) console.error(err.message);
+  if (err instanceof MissingGoError || err instanceof ConfigError) console.error(err.message);
   else log.fatal({ err }, 'start-up failed');
   await db?.close();
   process.exit(1);

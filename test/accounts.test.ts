@@ -3,6 +3,8 @@ import http from 'node:http';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { createApp } from '../src/app.js';
+import { ensureFirstAdmin } from '../src/features/accounts/first-admin.js';
+import { ConfigError } from '../src/shared/config.js';
 import { safeReturnTo } from '../src/features/accounts/accounts.routes.js';
 import { ACCOUNT_FAILURES, IP_FAILURES } from '../src/features/accounts/login-limits.js';
 import { passwordProblem, PASSWORD_MAX, PASSWORD_MIN } from '../src/features/accounts/password.js';
@@ -233,6 +235,16 @@ describe('accounts: failed sign-ins and lock-out', () => {
     const res = await agent.post('/login').type('form').send({ email, password: TEST_PASSWORD, _csrf: csrf });
     expect(res.status).to.equal(401);
     expect(res.text).to.include('E-posta ya da parola hatalı.');
+  });
+});
+
+describe('accounts: first admin from ADMIN_EMAIL', () => {
+  it('stops start-up with one line naming ADMIN_PASSWORD when the policy refuses it', async () => {
+    const config = { ...testConfig(), adminEmail: `first-${Date.now()}@test.local`, adminPassword: 'password123' };
+    const failure = await ensureFirstAdmin(config, createLogger('silent')).then(() => undefined, (err: unknown) => err);
+    expect(failure).to.be.instanceOf(ConfigError);
+    expect(failure).to.have.property('message', 'Invalid ADMIN_PASSWORD: This password is too common and easy to guess. Choose another one.');
+    expect(await User.exists({ email: config.adminEmail })).to.equal(null);
   });
 });
 

@@ -11,6 +11,14 @@ describe('configuration', () => {
     expect(c.sessionIdleMs).to.equal(2 * 3600_000);
     expect(c.sessionMaxMs).to.equal(12 * 3600_000);
     expect(c.uploadMaxBytes).to.equal(20 * 1024 * 1024);
+    expect(c.requestsPerMinute).to.equal(600);
+  });
+
+  it('loads the demo office by default only outside production', () => {
+    const secret = 'x'.repeat(40);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret }).demoData).to.equal(false);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, DEMO_DATA: 'true' }).demoData).to.equal(true);
+    expect(loadConfig({ DEMO_DATA: 'false' }).demoData).to.equal(false);
   });
 
   it('names the variable and what is expected on a bad value', () => {

@@ -6,11 +6,12 @@ import { ROOT } from './paths.js';
  * The one place that reads the environment. Every variable is validated here; a bad value stops
  * start-up with one line naming the variable (see formatConfigError).
  */
-const bool = (fallback: boolean) =>
+/** A yes/no variable; undefined when unset (the caller picks the default). */
+const bool = () =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
     .optional()
-    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes'));
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes'));
 
 const port = (fallback: number) =>
   z
@@ -56,7 +57,7 @@ const envSchema = z.object({
       message: 'expected fatal, error, warn, info, debug, trace or silent',
     })
     .optional(),
-  DEMO_DATA: bool(true),
+  DEMO_DATA: bool(),
   TRUST_PROXY: z
     .string()
     .optional()
@@ -128,7 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadDir: path.resolve(ROOT, e.UPLOAD_DIR),
     sessionSecret: e.SESSION_SECRET,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
-    demoData: e.DEMO_DATA,
+    // The demo office is for trying the app: a production database starts empty unless asked.
+    demoData: e.DEMO_DATA ?? !isProduction,
     trustProxy: e.TRUST_PROXY,
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,

@@ -26,6 +26,18 @@ export function loadResources(): Record<string, Record<string, Record<string, un
   return resources;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+let english: Record<string, Record<string, unknown>> | undefined;
+/** An i18n key (a policy's or a form's message) in English, for the terminal and the logs. */
+export function englishMessage(key: string): string {
+  english ??= loadResources().en ?? {};
+  const [ns = '', keyPath = ''] = key.split(':');
+  let node: unknown = english[ns];
+  for (const part of keyPath.split('.')) node = isRecord(node) ? node[part] : undefined;
+  return typeof node === 'string' ? node : key;
+}
+
 export async function createI18n(): Promise<i18n> {
   const instance = i18next.createInstance();
   const resources = loadResources();

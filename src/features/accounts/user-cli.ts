@@ -5,7 +5,7 @@
  * audit log as the admin pages (actor "cli").
  */
 import { parseArgs } from 'node:util';
-import { loadResources } from '../../shared/i18n.js';
+import { englishMessage } from '../../shared/i18n.js';
 import { searchKey } from '../../shared/search-key.js';
 import { emailField, nameField } from './admin-users.validation.js';
 import { municipalityOptions, type MunicipalityOption } from './municipality-options.js';
@@ -38,17 +38,6 @@ export type CliIo = { out: (line: string) => void; err: (line: string) => void }
 
 const CLI: ChangedBy = { actorEmail: 'cli' };
 
-const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
-
-let english: Record<string, Record<string, unknown>> | undefined;
-/** An i18n key (the policy's and the forms' messages) in English, for the terminal. */
-export function englishMessage(key: string): string {
-  english ??= loadResources().en ?? {};
-  const [ns = '', path = ''] = key.split(':');
-  let node: unknown = english[ns];
-  for (const part of path.split('.')) node = isRecord(node) ? node[part] : undefined;
-  return typeof node === 'string' ? node : key;
-}
 
 const readArgs = (argv: readonly string[]) =>
   parseArgs({
