@@ -254,6 +254,17 @@ describe('catalogue: office editing', () => {
     expect(res.text).to.include('href="#f-title"');
   });
 
+  it('answers a post with far more rows than the form holds with "too many", without echoing them all', async () => {
+    const { agent } = await signIn('office');
+    const rows: Record<string, string> = {};
+    for (let i = 0; i < 600; i++) rows[`steps[${i}][title]`] = `Adım ${i}`;
+    const res = await createViaForm(agent, { title: `Çok adımlı ${unique()}`, ...rows });
+    expect(res.status).to.equal(422);
+    expect(res.text).to.include('En fazla 40 satır girilebilir.');
+    const echoed = res.text.match(/name="steps\[\d+\]\[title\]"/g) ?? [];
+    expect(echoed.length, "the rows read (twice the limit) and the empty ones to add").to.be.within(41, 90);
+  });
+
   it('edits the ordered steps and indicators without JavaScript: reorder, remove, add, blank rows dropped', async () => {
     const { agent } = await signIn('office');
     const model = await makeModel({ steps: [{ title: 'Bir', typicalWeeks: 1 }, { title: 'İki', typicalWeeks: 2 }, { title: 'Üç', typicalWeeks: 3 }] });

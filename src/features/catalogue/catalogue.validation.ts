@@ -84,14 +84,21 @@ const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is st
  * The rows of a list field in form order. The body parser gives an array for small indexes and an
  * object keyed by index once an index passes its array limit, so both are read.
  */
+/**
+ * The posted rows of a list, at most twice MAX_ROWS (more than the form can hold, with its rows
+ * marked for removal and its empty ones): enough to say "too many", while a crafted post with
+ * thousands of rows is not validated and rendered back row by row.
+ */
+const ROWS_READ = 2 * MAX_ROWS;
 function rawRows(v: unknown): Raw[] {
-  if (Array.isArray(v)) return v.filter(isRecord);
+  if (Array.isArray(v)) return v.filter(isRecord).slice(0, ROWS_READ);
   if (!isRecord(v)) return [];
   return Object.entries(v)
     .filter(([k]) => /^\d+$/.test(k))
     .sort(([a], [b]) => Number(a) - Number(b))
     .map(([, row]) => row)
-    .filter(isRecord);
+    .filter(isRecord)
+    .slice(0, ROWS_READ);
 }
 
 const isBlank = (row: Record<string, unknown>, fields: readonly string[]) => fields.every((f) => !str(row[f]).trim());
