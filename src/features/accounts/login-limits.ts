@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { clientAddressKey } from '../../shared/http/client-address.js';
 import { RateLimiterMemory, RateLimiterMongo, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 /**
@@ -45,8 +46,9 @@ export function createLoginLimits(useMongo: boolean): LoginLimits {
   const ip = make('login_ip', IP_FAILURES);
 
   return {
-    async begin(email, addr) {
+    async begin(email, address) {
       const key = email.trim().toLowerCase();
+      const addr = clientAddressKey(address);
       const byIp = await take(ip, addr);
       if (!byIp.ok) return { allowed: false, lockedMs: byIp.res.msBeforeNext, addressUnderLimit: false };
       // A refused attempt on a locked account keeps the address's point: hammering it is bounded too.

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../errors.js';
+import { clientAddressKey } from './client-address.js';
 
 /**
  * A ceiling on requests per client address and minute, so that a flood (or a crawler hammering
@@ -12,7 +13,7 @@ import { AppError } from '../errors.js';
 export function requestLimit(perMinute: number): RequestHandler {
   const limiter = new RateLimiterMemory({ keyPrefix: 'requests', points: perMinute, duration: 60 });
   return (req, res, next) => {
-    limiter.consume(req.ip ?? 'unknown').then(
+    limiter.consume(clientAddressKey(req.ip)).then(
       () => next(),
       (err: unknown) => {
         if (!(err instanceof RateLimiterRes)) return next(err);
