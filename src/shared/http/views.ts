@@ -46,7 +46,8 @@ export function urlWith(current: string, changes: Record<string, string | number
     else url.searchParams.set(k, String(v));
   }
   const qs = url.searchParams.toString();
-  return url.pathname + (qs ? `?${qs}` : '');
+  // A path such as "/x/..//evil.example" normalises to "//evil.example": never a link to another host.
+  return url.pathname.replace(/^\/{2,}/, '/') + (qs ? `?${qs}` : '');
 }
 
 /**
