@@ -203,9 +203,23 @@ describe('documents: upload and download', () => {
 
     // Replacing removes the old files; removing clears both.
     const before = await filesOnDisk();
-    const jpeg = await sharp({ create: { width: 600, height: 400, channels: 3, background: '#f2b134' } }).jpeg().toBuffer();
+    // A phone photo's EXIF (here with a place in it) is not published with the cover.
+    const jpeg = await sharp({ create: { width: 600, height: 400, channels: 3, background: '#f2b134' } })
+      .jpeg()
+      .withExif({ IFD0: { ImageDescription: 'Konum: 36.8121 34.6415' } })
+      .toBuffer();
+    expect((await sharp(jpeg).metadata()).exif, 'the test photo has EXIF').to.not.equal(undefined);
     expect((await agent.post(`/models/${model.slug}/cover`).field('_csrf', csrf).attach('file', jpeg, { filename: 'yeni.jpg' })).status).to.equal(303);
     const replaced = await ServiceModel.findById(model._id).lean();
+    const published = await anon.get(`/documents/${String(replaced?.coverImage)}?inline=1`).buffer(true).parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+    expect(published.headers['content-type']).to.equal('image/jpeg');
+    const publishedMeta = await sharp(Buffer.from(published.body)).metadata();
+    expect(publishedMeta.exif, 'no EXIF in the published cover').to.equal(undefined);
+    expect(publishedMeta.width).to.equal(600);
     expect(String(replaced?.coverImage)).to.not.equal(String(stored?.coverImage));
     expect(await DocumentFile.countDocuments({ _id: { $in: [stored?.coverImage, stored?.coverThumb] } })).to.equal(0);
     expect((await filesOnDisk()).length).to.equal(before.length);

@@ -8,7 +8,7 @@ import { audit, auditContext } from '../audit/audit.service.js';
 import { DocumentFile } from '../documents/document.model.js';
 import { deleteDocument, storeBytes, storeUpload, type StoredDocument } from '../documents/documents.service.js';
 import { DOCUMENT_EXTS, IMAGE_EXTS } from '../documents/file-types.js';
-import { decodesAsImage, thumbnailOf } from '../documents/thumbnails.js';
+import { decodesAsImage, thumbnailOf, withoutMetadata } from '../documents/thumbnails.js';
 import { uploadRefusal } from '../documents/upload.js';
 import { setCover } from './catalogue.service.js';
 import { tooLong } from './catalogue.validation.js';
@@ -98,7 +98,8 @@ export function filesController(storage: FileStorage, uploadMaxBytes: number) {
 
       let cover: StoredDocument;
       try {
-        cover = await storeUpload(storage, file, { owner: { kind: 'Model', id: model._id }, purpose: 'cover', visibility: 'public', uploadedBy: req.user?.id, allowed: IMAGE_EXTS });
+        const bytes = await withoutMetadata(file.buffer);
+        cover = await storeUpload(storage, { originalname: file.originalname, buffer: bytes }, { owner: { kind: 'Model', id: model._id }, purpose: 'cover', visibility: 'public', uploadedBy: req.user?.id, allowed: IMAGE_EXTS });
       } catch (err) {
         if (err instanceof AppError && err.code === 'UNSUPPORTED_TYPE') return unsupported();
         throw err;

@@ -28,6 +28,16 @@ export async function decodesAsImage(data: Buffer): Promise<boolean> {
   }
 }
 
+/**
+ * The image re-encoded in its own format without its metadata: a cover is public, and a phone
+ * photo's EXIF can carry where and when it was taken. Unchanged when sharp is not available.
+ */
+export async function withoutMetadata(data: Buffer): Promise<Buffer> {
+  const sharp = await loadSharp();
+  if (!sharp) return data;
+  return sharp(data, { limitInputPixels: 40_000_000 }).rotate().toBuffer(); // rotate: keep the camera's orientation
+}
+
 /** A 480-pixel-wide WebP of an image, or undefined when sharp is not available or cannot read it. */
 export async function thumbnailOf(data: Buffer): Promise<Buffer | undefined> {
   const sharp = await loadSharp();
