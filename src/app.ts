@@ -91,6 +91,10 @@ export async function createApp(ctx: AppContext): Promise<Express> {
   app.use(cookieParser());
   app.use(i18nMiddleware(i18n));
   app.use(baseLocals());
+  app.use((req, res, next) => {
+    res.set('Cache-Control', 'no-store'); // pages can carry personal data (and every error page too); never cached
+    next();
+  });
   app.use(requestLimit(config.requestsPerMinute));
 
   app.use(express.urlencoded({ extended: true, limit: '200kb', parameterLimit: 2000 }));
@@ -106,10 +110,6 @@ export async function createApp(ctx: AppContext): Promise<Express> {
   app.use(passwordChangeGate); // [accounts-admin] a temporary password must be changed before anything else
   app.use(csrfProtection);
   app.use(userLocals());
-  app.use((req, res, next) => {
-    res.set('Cache-Control', 'no-store'); // pages can carry personal data; never cached by shared caches
-    next();
-  });
 
   // Feature routers: each declares its routes with their access (shared/http/routes.ts).
   app.use(homeRouter());

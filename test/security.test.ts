@@ -47,6 +47,7 @@ describe('request safety', () => {
       const edit = await admin.post(`/admin/users/${String(user._id)}`).type('form').send({ name: 'Değişmemeli', role: 'admin', municipality: '', language: 'en' });
       expect(edit.status).to.equal(403);
       expect(edit.text).to.include('Form süresi doldu');
+      expect(edit.headers['cache-control']).to.equal('no-store');
       const disable = await admin.post(`/admin/users/${String(user._id)}/disable`).type('form').send({ _csrf: 'forged-token' });
       expect(disable.status).to.equal(403);
       expect(await User.findById(user._id).lean()).to.deep.equal(before);
@@ -111,6 +112,7 @@ describe('request safety', () => {
       expect(refused.text).to.include('Çok fazla deneme');
       expect(Number(refused.headers['retry-after'])).to.be.within(1, 60);
       expect(String(refused.headers['set-cookie'] ?? '')).to.not.include('sid=');
+      expect(refused.headers['cache-control']).to.equal('no-store');
       expect((await agent.get('/?lang=en')).text).to.include('Too many');
       expect((await agent.get('/healthz')).status).to.equal(200);
       expect((await agent.get('/public/css/app.css')).status).to.equal(200);
