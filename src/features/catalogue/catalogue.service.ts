@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { VersionedCache } from '../../shared/db/data-version.js';
 import { withRecordLock } from '../../shared/db/record-lock.js';
 import { escapeRegExp } from '../../shared/search-key.js';
 import { slugify } from '../../shared/slug.js';
@@ -29,12 +30,23 @@ export function canSeeModel(actor: Actor, model: { status: string }): boolean {
  */
 export async function findBySlug(slug: string): Promise<{ model: ModelRecord } | { movedTo: ModelRecord } | undefined> {
   if (!slug || slug.length > 120) return undefined;
-  // One query for both, so an unknown slug costs what a draft's does: timing does not tell an
-  // outsider that an unpublished model exists. Slugs are unique across both fields (uniqueSlug).
-  const found = await ServiceModel.find({ $or: [{ slug }, { previousSlugs: slug }] }).limit(2).lean<ModelRecord[]>();
-  const model = found.find((m) => m.slug === slug);
+  const model = await ServiceModel.findOne({ slug }).lean<ModelRecord>();
   if (model) return { model };
-  return found[0] ? { movedTo: found[0] } : undefined;
+  // Former slugs come from a cached map, not a scan: an unknown slug then answers as fast as a
+  // draft's, so timing does not tell an outsider that an unpublished model exists.
+  const movedId = (await formerSlugs()).get(slug);
+  const moved = movedId ? await ServiceModel.findById(movedId).lean<ModelRecord>() : null;
+  return moved ? { movedTo: moved } : undefined;
+}
+
+const formerSlugCache = new VersionedCache<Map<string, string>>(1);
+
+/** Every former slug → the id of the model that now has another (kept until the data changes). */
+function formerSlugs(): Promise<Map<string, string>> {
+  return formerSlugCache.getFresh('all', async () => {
+    const rows = await ServiceModel.find({}).select('previousSlugs').lean<{ _id: Types.ObjectId; previousSlugs?: string[] }[]>();
+    return new Map(rows.flatMap((r) => (r.previousSlugs ?? []).map((old): [string, string] => [old, String(r._id)])));
+  });
 }
 
 /**
