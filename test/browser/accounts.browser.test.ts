@@ -1,23 +1,18 @@
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { createMunicipality, createUser, unique } from '../support/app.js';
-import { axeViolations, needChromium, browserSignIn, closeBrowser, newPage, PHONE, screenshot, startServer } from '../support/browser.js';
+import { axeViolations, browserSignIn, browserSuite, newPage, PHONE, screenshot } from '../support/browser.js';
 
 const navText = (page: Page) => page.locator('nav.main-nav').innerText();
 
 describe('browser: sign-in, account and users administration', function () {
   this.timeout(90_000);
-  let base = '';
+  const app = browserSuite();
 
-  before(async function () {
-    needChromium();
-    base = await startServer();
-  });
-  after(() => closeBrowser());
 
   it('the sign-in page is accessible', async () => {
     const page = await newPage();
-    await page.goto(`${base}/login`);
+    await page.goto(`${app.base}/login`);
     expect(await page.textContent('h1')).to.equal('Giriş yap');
     await screenshot(page, 'accounts-login-tr');
     expect(await axeViolations(page)).to.deep.equal([]);
@@ -40,7 +35,7 @@ describe('browser: sign-in, account and users administration', function () {
     expect(nav).to.include('Kullanıcılar').and.include('Denetim kaydı');
     await screenshot(page, 'accounts-home-admin-tr');
 
-    await page.goto(`${base}/admin/users`);
+    await page.goto(`${app.base}/admin/users`);
     expect(await page.textContent('h1')).to.equal('Kullanıcılar');
     await screenshot(page, 'accounts-admin-users-tr');
     expect(await axeViolations(page)).to.deep.equal([]);
@@ -70,14 +65,14 @@ describe('browser: sign-in, account and users administration', function () {
     expect(await page.textContent('#f-name-error')).to.equal('Bu alan zorunludur.');
     expect(await axeViolations(page)).to.deep.equal([]);
 
-    await page.goto(`${base}/admin/audit`);
+    await page.goto(`${app.base}/admin/audit`);
     await screenshot(page, 'accounts-admin-audit-tr');
     expect(await axeViolations(page)).to.deep.equal([]);
     await page.context().close();
 
     const phone = await newPage(PHONE);
     await browserSignIn(phone, email, password);
-    await phone.goto(`${base}/admin/users`);
+    await phone.goto(`${app.base}/admin/users`);
     await screenshot(phone, 'accounts-admin-users-tr-phone');
     expect(await axeViolations(phone)).to.deep.equal([]);
     await phone.context().close();
@@ -93,13 +88,13 @@ describe('browser: sign-in, account and users administration', function () {
     expect(nav).to.not.include('Denetim kaydı');
     await screenshot(page, 'accounts-home-municipality-tr');
 
-    await page.goto(`${base}/account`);
+    await page.goto(`${app.base}/account`);
     expect(await page.textContent('h1')).to.equal('Hesabım');
     expect(await page.textContent('.account-facts')).to.include(municipality.name);
     await screenshot(page, 'accounts-account-municipality-tr');
     expect(await axeViolations(page)).to.deep.equal([]);
 
-    const forbidden = await page.goto(`${base}/admin/users`);
+    const forbidden = await page.goto(`${app.base}/admin/users`);
     expect(forbidden?.status()).to.equal(403);
     await page.context().close();
   });
@@ -108,11 +103,11 @@ describe('browser: sign-in, account and users administration', function () {
     const { email, password } = await createUser('office');
     const page = await newPage(PHONE);
     await browserSignIn(page, email, password);
-    await page.goto(`${base}/account`);
+    await page.goto(`${app.base}/account`);
     await page.fill('#f-currentPassword', 'not my password at all');
     await page.fill('#f-newPassword', 'a brand new long passphrase 7');
     await page.fill('#f-confirmPassword', 'a brand new long passphrase 7');
-    await Promise.all([page.waitForURL(`${base}/account/password#password`), page.click('#password button[type="submit"]')]);
+    await Promise.all([page.waitForURL(`${app.base}/account/password#password`), page.click('#password button[type="submit"]')]);
     const message = page.locator('#password .field-error, #password [role="alert"]').first();
     expect(await message.innerText()).to.not.equal('');
     expect(await message.isVisible()).to.equal(true);

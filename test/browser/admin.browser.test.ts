@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { User } from '../../src/features/accounts/user.model.js';
 import { AuditEvent } from '../../src/features/audit/audit.model.js';
 import { createUser, unique } from '../support/app.js';
-import { axeViolations, browserSignIn, closeBrowser, DESKTOP, needChromium, newPage, PHONE, screenshot, startServer } from '../support/browser.js';
+import { axeViolations, browserSignIn, browserSuite, DESKTOP, newPage, PHONE, screenshot } from '../support/browser.js';
 
 type Box = { x: number; width: number };
 
@@ -26,13 +26,8 @@ async function widths(page: Page): Promise<{ viewport: number; page: number; wra
 
 describe('browser: administration page layout', function () {
   this.timeout(90_000);
-  let base = '';
+  const app = browserSuite();
 
-  before(async function () {
-    needChromium();
-    base = await startServer();
-  });
-  after(() => closeBrowser());
 
   it('the audit table fits a 1280px page with long details, and scrolls inside its box on a phone', async () => {
     const { email, password } = await createUser('admin');
@@ -48,8 +43,8 @@ describe('browser: administration page layout', function () {
       details: { note: 'x'.repeat(160), mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', visibility: 'internal' },
     });
     const page = await newPage(DESKTOP);
-    await browserSignIn(page, email, password, base);
-    await page.goto(`${base}/admin/audit?actor=${encodeURIComponent(actor)}`);
+    await browserSignIn(page, email, password, app.base);
+    await page.goto(`${app.base}/admin/audit?actor=${encodeURIComponent(actor)}`);
     expect(await page.textContent('.audit-details')).to.include('Görünürlük: Kurum içi');
     const desktop = await widths(page);
     expect(desktop.page, 'no sideways scrolling of the page').to.be.at.most(desktop.viewport);
@@ -61,8 +56,8 @@ describe('browser: administration page layout', function () {
     await page.context().close();
 
     const phone = await newPage(PHONE);
-    await browserSignIn(phone, email, password, base);
-    await phone.goto(`${base}/admin/audit?actor=${encodeURIComponent(actor)}`);
+    await browserSignIn(phone, email, password, app.base);
+    await phone.goto(`${app.base}/admin/audit?actor=${encodeURIComponent(actor)}`);
     const small = await widths(phone);
     expect(small.page, 'the page itself does not scroll sideways').to.be.at.most(small.viewport);
     expect(small.wrapScroll, 'the table scrolls inside its box').to.be.greaterThan(small.wrapClient);
@@ -77,8 +72,8 @@ describe('browser: administration page layout', function () {
     await User.updateMany({ _id: { $in: others.map((o) => o._id) } }, { $set: { active: false } });
     try {
       const page = await newPage(DESKTOP);
-      await browserSignIn(page, email, password, base);
-      await page.goto(`${base}/admin/users/${String(user._id)}`);
+      await browserSignIn(page, email, password, app.base);
+      await page.goto(`${app.base}/admin/users/${String(user._id)}`);
       expect(await page.isDisabled('#f-role')).to.equal(true);
       expect(await page.inputValue('#f-role')).to.equal('admin');
       expect(await axeViolations(page)).to.deep.equal([]);

@@ -7,7 +7,7 @@ import { DocumentFile } from '../../src/features/documents/document.model.js';
 import { Transfer } from '../../src/features/transfers/transfer.model.js';
 import { slugify } from '../../src/shared/slug.js';
 import { createMunicipality, createUser, csrfFrom, signIn, TEST_PASSWORD, unique } from '../support/app.js';
-import { axeViolations, needChromium, browserSignIn, closeBrowser, DESKTOP, newPage, PHONE, screenshot, SCREENSHOT_DIR, startServer } from '../support/browser.js';
+import { axeViolations, browserSignIn, browserSuite, DESKTOP, newPage, PHONE, screenshot, SCREENSHOT_DIR } from '../support/browser.js';
 
 /** A few realistic published models of one theme ("tarım", used by no other test), one with a cover and documents. */
 async function seedModels() {
@@ -93,17 +93,14 @@ async function seedModels() {
 
 describe('browser: catalogue and model page', function () {
   this.timeout(120_000);
-  let base = '';
+  const app = browserSuite();
   let slug = '';
 
   before(async function () {
-    needChromium();
-    base = await startServer();
     const { garden } = await seedModels();
     slug = garden.slug;
     expect(slugify(garden.title)).to.equal('kent-bostanlari');
   });
-  after(() => closeBrowser());
 
   for (const lang of ['tr', 'en'] as const) {
     for (const [device, viewport] of [
@@ -112,7 +109,7 @@ describe('browser: catalogue and model page', function () {
     ] as const) {
       it(`shows the catalogue with a facet applied in ${lang} on a ${device}, without accessibility violations`, async () => {
         const page = await newPage(viewport);
-        const res = await page.goto(`${base}/models?theme=tarim&lang=${lang}`);
+        const res = await page.goto(`${app.base}/models?theme=tarim&lang=${lang}`);
         expect(res?.status()).to.equal(200);
         expect(await page.textContent('h1')).to.equal(lang === 'tr' ? 'Hizmet modelleri' : 'Service models');
         expect(await page.locator('.model-card').count()).to.be.greaterThanOrEqual(3);
@@ -132,7 +129,7 @@ describe('browser: catalogue and model page', function () {
 
       it(`shows a model page in ${lang} on a ${device}, without accessibility violations`, async () => {
         const page = await newPage(viewport);
-        const res = await page.goto(`${base}/models/${slug}?lang=${lang}`);
+        const res = await page.goto(`${app.base}/models/${slug}?lang=${lang}`);
         expect(res?.status()).to.equal(200);
         expect(await page.textContent('h1')).to.equal(lang === 'tr' ? 'Kent Bostanları' : 'Urban Community Gardens');
         await screenshot(page, `catalogue-model-${lang}-${device}`);
@@ -144,7 +141,7 @@ describe('browser: catalogue and model page', function () {
 
   it('prints the model page as a handout without navigation or actions', async () => {
     const page = await newPage(DESKTOP);
-    await page.goto(`${base}/models/${slug}`);
+    await page.goto(`${app.base}/models/${slug}`);
     await page.emulateMedia({ media: 'print' });
     expect(await page.isVisible('.request-box')).to.equal(false);
     expect(await page.isVisible('.main-nav')).to.equal(false);
@@ -155,7 +152,7 @@ describe('browser: catalogue and model page', function () {
 
   it('shows an empty state that offers to clear the filters', async () => {
     const page = await newPage(DESKTOP);
-    await page.goto(`${base}/models?q=hicbirseyeuymayan${unique()}&theme=tarim`);
+    await page.goto(`${app.base}/models?q=hicbirseyeuymayan${unique()}&theme=tarim`);
     expect(await page.isVisible('.empty-state')).to.equal(true);
     await screenshot(page, 'catalogue-empty-tr-desktop');
     expect(await axeViolations(page)).to.deep.equal([]);
@@ -170,7 +167,7 @@ describe('browser: catalogue and model page', function () {
       const { email, password } = await createUser('office');
       const page = await newPage(viewport);
       await browserSignIn(page, email, password);
-      await page.goto(`${base}/models/${slug}/edit`);
+      await page.goto(`${app.base}/models/${slug}/edit`);
       expect(await page.textContent('h1')).to.contain('Kent Bostanları');
       await screenshot(page, `catalogue-edit-tr-${device}`);
       expect(await axeViolations(page)).to.deep.equal([]);
@@ -179,7 +176,7 @@ describe('browser: catalogue and model page', function () {
       await page.keyboard.press('Control+A');
       await page.keyboard.type('Mahalleliyle birlikte kurulan ortak bostanlar.');
       await page.focus('#f-ownerUnit');
-      await Promise.all([page.waitForURL(`${base}/models/${slug}`), page.keyboard.press('Enter')]);
+      await Promise.all([page.waitForURL(`${app.base}/models/${slug}`), page.keyboard.press('Enter')]);
       expect(await page.textContent('.lead')).to.equal('Mahalleliyle birlikte kurulan ortak bostanlar.');
       expect(await page.textContent('.notice-success')).to.contain('Değişiklikler kaydedildi');
       await page.context().close();
@@ -191,10 +188,10 @@ describe('browser: catalogue and model page', function () {
     const first = await newPage(DESKTOP);
     await browserSignIn(first, email, password);
     const second = await first.context().newPage();
-    await first.goto(`${base}/models/${slug}/edit`);
-    await second.goto(`${base}/models/${slug}/edit`);
+    await first.goto(`${app.base}/models/${slug}/edit`);
+    await second.goto(`${app.base}/models/${slug}/edit`);
     await first.fill('#f-summary', 'Birinci kişinin özeti.');
-    await Promise.all([first.waitForURL(`${base}/models/${slug}`), first.click('.model-form button[type="submit"]')]);
+    await Promise.all([first.waitForURL(`${app.base}/models/${slug}`), first.click('.model-form button[type="submit"]')]);
     await second.fill('#f-summary', 'İkinci kişinin özeti.');
     await second.fill('#f-ownerUnit', 'Kırsal Kalkınma Şubesi');
     const [response] = await Promise.all([second.waitForResponse((r) => r.request().method() === 'POST'), second.click('.model-form button[type="submit"]')]);
@@ -210,16 +207,16 @@ describe('browser: catalogue and model page', function () {
     const municipality = await createMunicipality(`Mut ${unique()}`);
     const { email, password } = await createUser('municipality', { municipalityId: String(municipality._id) });
     const page = await newPage(PHONE);
-    await page.goto(`${base}/models/${slug}`);
-    await Promise.all([page.waitForURL(`${base}/login`), page.click('.request-box a.button')]);
+    await page.goto(`${app.base}/models/${slug}`);
+    await Promise.all([page.waitForURL(`${app.base}/login`), page.click('.request-box a.button')]);
     await page.fill('input[name="email"]', email);
     await page.fill('input[name="password"]', password);
-    await Promise.all([page.waitForURL(`${base}/models/${slug}/request`), page.click('form[action="/login"] button[type="submit"]')]);
+    await Promise.all([page.waitForURL(`${app.base}/models/${slug}/request`), page.click('form[action="/login"] button[type="submit"]')]);
     expect(await page.textContent('.lead')).to.contain(municipality.name);
     await screenshot(page, 'catalogue-request-tr-phone');
     expect(await axeViolations(page)).to.deep.equal([]);
     await page.fill('#f-note', 'Önce bir mahallede deneyelim.');
-    await Promise.all([page.waitForURL(`${base}/models/${slug}`), page.click('form.form button[type="submit"]')]);
+    await Promise.all([page.waitForURL(`${app.base}/models/${slug}`), page.click('form.form button[type="submit"]')]);
     expect(await page.textContent('.request-box')).to.contain('Belediyeniz bu modeli talep etti');
     await screenshot(page, 'catalogue-requested-tr-phone');
     expect(await axeViolations(page)).to.deep.equal([]);
@@ -233,14 +230,14 @@ describe('browser: catalogue and model page', function () {
       const { email, password } = await createUser('office');
       const page = await newPage(viewport);
       await browserSignIn(page, email, password);
-      await page.goto(`${base}/models/${slug}/edit`);
+      await page.goto(`${app.base}/models/${slug}/edit`);
       const elf = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(512, 0x90)]);
       await page.fill('#doc-title', 'Sahte rapor');
       await page.setInputFiles('#doc-file', { name: 'rapor.pdf', mimeType: 'application/pdf', buffer: elf });
       const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('#documents form.upload-form button[type="submit"]')]);
       expect(response.status()).to.equal(422);
       await page.waitForLoadState('load');
-      expect(page.url()).to.equal(`${base}/models/${slug}/documents#documents`);
+      expect(page.url()).to.equal(`${app.base}/models/${slug}/documents#documents`);
       // What the user sees without scrolling: the section heading and the summary of what went wrong.
       const inView = (selector: string) =>
         page.evaluate(`(() => { const r = document.querySelector(${JSON.stringify(selector)}).getBoundingClientRect(); return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; })()`);
@@ -253,9 +250,9 @@ describe('browser: catalogue and model page', function () {
       await page.click('.upload-error-summary a');
       expect(page.url()).to.match(/#doc-file$/);
       // Opening the address again (a reload, a bookmark) goes back to the edit page's section.
-      const again = await page.goto(`${base}/models/${slug}/documents`);
+      const again = await page.goto(`${app.base}/models/${slug}/documents`);
       expect(again?.status()).to.equal(200);
-      expect(page.url()).to.equal(`${base}/models/${slug}/edit#documents`);
+      expect(page.url()).to.equal(`${app.base}/models/${slug}/edit#documents`);
       await page.context().close();
     });
   }
@@ -274,7 +271,7 @@ describe('browser: catalogue and model page', function () {
     ] as const) {
       const page = await newPage(DESKTOP);
       await browserSignIn(page, email, TEST_PASSWORD);
-      await page.goto(`${base}/models/${model.slug}/edit?lang=${lang}`);
+      await page.goto(`${app.base}/models/${model.slug}/edit?lang=${lang}`);
       const item = page.locator('.document-item', { hasText: title });
       const confirm = item.getByRole('button', { name: yes });
       expect(await confirm.isVisible(), 'the confirmation is hidden at first').to.equal(false);
@@ -283,7 +280,7 @@ describe('browser: catalogue and model page', function () {
       expect(await item.textContent()).to.contain(lang === 'tr' ? `“${title}” silinsin mi?` : `Delete “${title}”?`);
       await screenshot(page, `documents-delete-confirm-${lang}-desktop`);
       expect(await axeViolations(page)).to.deep.equal([]);
-      await Promise.all([page.waitForURL(`${base}/models/${model.slug}/edit#documents`), confirm.click()]);
+      await Promise.all([page.waitForURL(`${app.base}/models/${model.slug}/edit#documents`), confirm.click()]);
       expect(await page.textContent('.notice-success')).to.contain(done);
       await page.context().close();
     }

@@ -1,15 +1,10 @@
 import { expect } from 'chai';
-import { axeViolations, needChromium, closeBrowser, DESKTOP, newPage, PHONE, screenshot, startServer } from '../support/browser.js';
+import { axeViolations, browserSuite, DESKTOP, newPage, PHONE, screenshot } from '../support/browser.js';
 
 describe('browser: home page', function () {
   this.timeout(60_000);
-  let base = '';
+  const app = browserSuite();
 
-  before(async function () {
-    needChromium();
-    base = await startServer();
-  });
-  after(() => closeBrowser());
 
   for (const [lang, heading] of [
     ['tr', 'Rakamlarla'],
@@ -21,7 +16,7 @@ describe('browser: home page', function () {
     ] as const) {
       it(`renders in ${lang} on a ${device} with no accessibility violations`, async () => {
         const page = await newPage(viewport);
-        const res = await page.goto(`${base}/?lang=${lang}`);
+        const res = await page.goto(`${app.base}/?lang=${lang}`);
         expect(res?.status()).to.equal(200);
         expect(await page.getAttribute('html', 'lang')).to.equal(lang);
         expect(await page.textContent('#figures-heading')).to.equal(heading);
@@ -36,10 +31,10 @@ describe('browser: home page', function () {
     const page = await newPage();
     const foreign: string[] = [];
     page.on('request', (r) => {
-      if (!r.url().startsWith(base) && !r.url().startsWith('data:')) foreign.push(r.url());
+      if (!r.url().startsWith(app.base) && !r.url().startsWith('data:')) foreign.push(r.url());
     });
-    await page.goto(`${base}/`);
-    await page.goto(`${base}/login`);
+    await page.goto(`${app.base}/`);
+    await page.goto(`${app.base}/login`);
     expect(foreign).to.deep.equal([]);
     await page.context().close();
   });

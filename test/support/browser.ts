@@ -44,6 +44,20 @@ export async function launchBrowser(): Promise<Browser> {
   return browser;
 }
 
+/**
+ * For a describe block of browser tests: before them, checks Chromium is there and starts the app
+ * on a free port (`suite.base` is its URL); after them, closes the browser and the server.
+ */
+export function browserSuite(): { base: string } {
+  const suite = { base: '' };
+  before(async () => {
+    needChromium();
+    suite.base = await startServer();
+  });
+  after(() => closeBrowser());
+  return suite;
+}
+
 export async function closeBrowser(): Promise<void> {
   await browser?.close();
   browser = undefined;
