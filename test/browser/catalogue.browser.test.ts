@@ -91,10 +91,24 @@ async function seedModels() {
   return { garden, seeds, market };
 }
 
+const DEVICES = [
+  ['desktop', DESKTOP],
+  ['phone', PHONE],
+] as const;
+
 describe('browser: catalogue and model page', function () {
   this.timeout(120_000);
   const app = browserSuite();
   let slug = '';
+
+  /** A new office user's page, signed in, on the edit form of the test model. */
+  async function editPageAsOffice(viewport: typeof DESKTOP) {
+    const { email, password } = await createUser('office');
+    const page = await newPage(viewport);
+    await browserSignIn(page, email, password);
+    await page.goto(`${app.base}/models/${slug}/edit`);
+    return page;
+  }
 
   before(async function () {
     const { garden } = await seedModels();
@@ -103,10 +117,7 @@ describe('browser: catalogue and model page', function () {
   });
 
   for (const lang of ['tr', 'en'] as const) {
-    for (const [device, viewport] of [
-      ['desktop', DESKTOP],
-      ['phone', PHONE],
-    ] as const) {
+    for (const [device, viewport] of DEVICES) {
       it(`shows the catalogue with a facet applied in ${lang} on a ${device}, without accessibility violations`, async () => {
         const page = await newPage(viewport);
         const res = await page.goto(`${app.base}/models?theme=tarim&lang=${lang}`);
@@ -159,15 +170,9 @@ describe('browser: catalogue and model page', function () {
     await page.context().close();
   });
 
-  for (const [device, viewport] of [
-    ['desktop', DESKTOP],
-    ['phone', PHONE],
-  ] as const) {
+  for (const [device, viewport] of DEVICES) {
     it(`gives the office an edit form that works from the keyboard on a ${device}`, async () => {
-      const { email, password } = await createUser('office');
-      const page = await newPage(viewport);
-      await browserSignIn(page, email, password);
-      await page.goto(`${app.base}/models/${slug}/edit`);
+      const page = await editPageAsOffice(viewport);
       expect(await page.textContent('h1')).to.contain('Kent Bostanları');
       await screenshot(page, `catalogue-edit-tr-${device}`);
       expect(await axeViolations(page)).to.deep.equal([]);
@@ -222,15 +227,9 @@ describe('browser: catalogue and model page', function () {
     expect(await axeViolations(page)).to.deep.equal([]);
     await page.context().close();
   });
-  for (const [device, viewport] of [
-    ['desktop', DESKTOP],
-    ['phone', PHONE],
-  ] as const) {
+  for (const [device, viewport] of DEVICES) {
     it(`lands on the documents section after a refused upload, with the error in view, on a ${device}`, async () => {
-      const { email, password } = await createUser('office');
-      const page = await newPage(viewport);
-      await browserSignIn(page, email, password);
-      await page.goto(`${app.base}/models/${slug}/edit`);
+      const page = await editPageAsOffice(viewport);
       const elf = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(512, 0x90)]);
       await page.fill('#doc-title', 'Sahte rapor');
       await page.setInputFiles('#doc-file', { name: 'rapor.pdf', mimeType: 'application/pdf', buffer: elf });
