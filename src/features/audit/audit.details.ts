@@ -4,7 +4,7 @@
  * callers store is not changed by this; only how it is read. Unknown keys show as stored.
  */
 import { ServiceModel } from '../catalogue/model.model.js';
-import { Municipality } from '../municipalities/municipality.model.js';
+import { municipalityNames } from '../accounts/municipality-options.js';
 import { LOCALE_OF, type Lang } from '../../shared/i18n.js';
 
 /** The part of i18next's `t` this module uses (req.t and getFixedT both fit). */
@@ -64,16 +64,19 @@ function collectIds(details: unknown, into: Record<RecordKind, Set<string>>): vo
   }
 }
 
-/** The names of the municipalities and models the events' details refer to (two bounded reads). */
+/** The names of the municipalities (the cached list the forms use) and models the events' details refer to. */
 export async function recordNames(events: readonly { details?: unknown }[], lang: Lang): Promise<Map<string, string>> {
   const ids: Record<RecordKind, Set<string>> = { Municipality: new Set(), Model: new Set() };
   for (const e of events) collectIds(e.details, ids);
   const [municipalities, models] = await Promise.all([
-    ids.Municipality.size ? Municipality.find({ _id: { $in: [...ids.Municipality] } }).select('name').lean() : [],
+    ids.Municipality.size ? municipalityNames() : new Map<string, string>(),
     ids.Model.size ? ServiceModel.find({ _id: { $in: [...ids.Model] } }).select('title titleEn').lean() : [],
   ]);
   const names = new Map<string, string>();
-  for (const m of municipalities) names.set(String(m._id), m.name);
+  for (const id of ids.Municipality) {
+    const name = municipalities.get(id);
+    if (name) names.set(id, name);
+  }
   for (const m of models) names.set(String(m._id), (lang === 'en' && m.titleEn) || m.title);
   return names;
 }
