@@ -11,11 +11,13 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
   echo "[test] chromium installed: $(/usr/bin/chromium --version 2>/dev/null || echo unknown)"
 fi
-if ! command -v java >/dev/null 2>&1; then
-  echo "[test] java is missing (needed by the Nu HTML checker): installing default-jre-headless with apt-get…"
+# A JDK and Maven: the default embedded database (mongo-java-server) is built with them once, and
+# the Nu HTML checker runs on Java. Not needed with MONGODB_URI and EMBEDDED_ENGINE=ferretdb alone.
+if ! command -v javac >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
+  echo "[test] a JDK or Maven is missing (the embedded database is built with them, the HTML checker runs on Java): installing default-jdk-headless and maven with apt-get…"
   if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq default-jre-headless >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq default-jdk-headless maven >/dev/null
 fi
 
 start=$(date +%s)
@@ -23,7 +25,7 @@ echo "[test] typecheck"
 npx tsc -p tsconfig.json --noEmit
 echo "[test] lint"
 npx eslint .
-echo "[test] mocha (starts its own embedded database unless MONGODB_URI is set)"
+echo "[test] mocha (starts its own embedded database, EMBEDDED_ENGINE=${EMBEDDED_ENGINE:-h2}, unless MONGODB_URI is set)"
 if [ "$#" -eq 0 ]; then set -- "test/**/*.test.ts"; fi
 npx mocha "$@"
 echo "[test] whole run took $(( $(date +%s) - start )) s"

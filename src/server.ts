@@ -5,7 +5,7 @@ import { ensureFirstAdmin } from './features/accounts/first-admin.js';
 import { seedIfEmpty } from './demo/seed-on-start.js';
 import { ConfigError, loadConfig, type Config } from './shared/config.js';
 import { openDatabase, sessionSecret, type Database } from './shared/db/database.js';
-import { MissingGoError } from './shared/db/ferretdb-build.js';
+import { MissingToolError } from './shared/db/missing-tool.js';
 import { createLogger } from './shared/logger.js';
 
 let config: Config;
@@ -19,7 +19,7 @@ try {
   throw err;
 }
 
-const log = createLogger(config.logLevel);
+const log = createLogger(config.logLevel, { pretty: config.env === 'development' });
 let db: Database | undefined;
 let server: Server | undefined;
 let shuttingDown = false;
@@ -87,7 +87,7 @@ try {
     void shutdown('listen error', 1);
   });
 } catch (err) {
-  if (err instanceof MissingGoError || err instanceof ConfigError) console.error(err.message);
+  if (err instanceof MissingToolError || err instanceof ConfigError) console.error(err.message);
   else log.fatal({ err }, 'start-up failed');
   await db?.close();
   process.exit(1);

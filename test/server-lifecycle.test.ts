@@ -43,7 +43,7 @@ describe('server lifecycle (real process, embedded database)', function () {
     expect(figures.length).to.equal(5);
 
     // Kill only the database: readiness and pages answer 503 quickly, then the app recovers on its own.
-    const dbPid = Number(readFileSync(path.join(dataDir, 'ferretdb.pid'), 'utf8'));
+    const dbPid = Number(readFileSync(path.join(dataDir, 'embedded-db.pid'), 'utf8'));
     expect(alive(dbPid)).to.equal(true);
     process.kill(dbPid, 'SIGKILL');
     const t503 = await waitFor(async () => (await get(`${base}/readyz`)).status === 503, 5_000, 'readyz 503');
@@ -58,7 +58,7 @@ describe('server lifecycle (real process, embedded database)', function () {
     expect((await get(`${base}/`)).status).to.equal(200);
 
     // SIGTERM: the app and its database are gone within 10 s.
-    const newDbPid = Number(readFileSync(path.join(dataDir, 'ferretdb.pid'), 'utf8'));
+    const newDbPid = Number(readFileSync(path.join(dataDir, 'embedded-db.pid'), 'utf8'));
     const stopAt = Date.now();
     app.kill('SIGTERM');
     expect(await exited(app)).to.equal(0);

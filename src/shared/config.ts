@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ROOT } from './paths.js';
+import { DEFAULT_ENGINE, ENGINE_NAMES, type EngineName } from './db/engines.js';
 
 /**
  * The one place that reads the environment. Every variable is validated here; a bad value stops
@@ -72,6 +73,8 @@ const envSchema = z.object({
   ADMIN_EMAIL: z.email('expected an e-mail address').optional(),
   ADMIN_PASSWORD: z.string().min(10, 'expected at least 10 characters').optional(),
   EMBEDDED_DB_PORT: port(0),
+  EMBEDDED_ENGINE: z.enum(ENGINE_NAMES, { message: `expected ${ENGINE_NAMES.join(', ')}` }).default(DEFAULT_ENGINE),
+  EMBEDDED_DB_MEMORY_MB: positiveInt(512, 'megabytes of heap for the Java engines'),
   SESSION_IDLE_MINUTES: positiveInt(120, 'minutes'),
   SESSION_MAX_HOURS: positiveInt(12, 'hours'),
   UPLOAD_MAX_MB: positiveInt(20, 'megabytes'),
@@ -93,6 +96,9 @@ export type Config = {
   adminEmail: string | undefined;
   adminPassword: string | undefined;
   embeddedDbPort: number;
+  /** Which embedded server runs when MONGODB_URI is not set. */
+  embeddedEngine: EngineName;
+  embeddedDbMemoryMb: number;
   sessionIdleMs: number;
   sessionMaxMs: number;
   uploadMaxBytes: number;
@@ -135,6 +141,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
     embeddedDbPort: e.EMBEDDED_DB_PORT,
+    embeddedEngine: e.EMBEDDED_ENGINE,
+    embeddedDbMemoryMb: e.EMBEDDED_DB_MEMORY_MB,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
     uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,

@@ -1,6 +1,6 @@
 /**
  * Root hooks: one throwaway database for the whole run. Without MONGODB_URI the run builds (once)
- * and starts its own FerretDB on a free port in a temporary folder, and removes it afterwards;
+ * and starts its own embedded engine (EMBEDDED_ENGINE) on a free port in a temporary folder, and removes it afterwards;
  * with MONGODB_URI it uses a uniquely named database there and drops it at the end.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,7 +19,7 @@ let tmp: string | undefined;
 
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
-    this.timeout(15 * 60_000); // the first run may build FerretDB
+    this.timeout(15 * 60_000); // the first run may build the embedded engine
     const base = loadConfig({ ...process.env, NODE_ENV: 'test' });
     tmp = await mkdtemp(path.join(os.tmpdir(), 'registry-test-'));
     let uri: string;
@@ -28,7 +28,13 @@ export const mochaHooks = {
       u.pathname = `/registry_test_${process.pid}_${Date.now()}`;
       uri = u.toString();
     } else {
-      embedded = await startEmbedded({ dataDir: path.join(tmp, 'db'), dbName: 'registry_test', log: createLogger('warn') });
+      embedded = await startEmbedded({
+        dataDir: path.join(tmp, 'db'),
+        dbName: 'registry_test',
+        log: createLogger('warn'),
+        engine: base.embeddedEngine,
+        memoryMb: base.embeddedDbMemoryMb,
+      });
       uri = embedded.uri;
     }
     configureRecordLock(!!embedded);
@@ -36,6 +42,7 @@ export const mochaHooks = {
     await ensureIndexes();
     testState.uri = uri;
     testState.embedded = !!embedded;
+    testState.engine = embedded?.engine;
     testState.tmpDir = tmp;
   },
   /**

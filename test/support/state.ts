@@ -1,2 +1,5 @@
 /** Shared by the root hooks and the helpers: where the run's database is. */
-export const testState: { uri: string; embedded: boolean; tmpDir: string } = { uri: '', embedded: false, tmpDir: '' };
+import type { Engine } from '../../src/shared/db/engines.js';
+
+/** The suite's database: its URI, and the embedded engine it runs on (undefined on MONGODB_URI). */
+export const testState: { uri: string; embedded: boolean; engine: Engine | undefined; tmpDir: string } = { uri: '', embedded: false, engine: undefined, tmpDir: '' };

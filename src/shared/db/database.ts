@@ -16,16 +16,26 @@ export type Database = {
 
 /**
  * Opens the database the configuration names: MONGODB_URI when set, otherwise the embedded
- * FerretDB (built once, started on a free loopback port, files under DATA_DIR).
+ * engine of EMBEDDED_ENGINE (built once, started on a free loopback port, files under DATA_DIR).
  */
 export async function openDatabase(config: Config, log: Logger): Promise<Database> {
   let embedded: EmbeddedServer | undefined;
   let uri = config.mongodbUri;
   if (!uri) {
-    embedded = await startEmbedded({ dataDir: config.dataDir, port: config.embeddedDbPort, dbName: 'registry', log });
+    embedded = await startEmbedded({
+      dataDir: config.dataDir,
+      port: config.embeddedDbPort,
+      dbName: 'registry',
+      log,
+      engine: config.embeddedEngine,
+      memoryMb: config.embeddedDbMemoryMb,
+    });
     uri = embedded.uri;
-    log.info({ port: embedded.port, dataDir: config.dataDir }, 'embedded database (FerretDB, SQLite) is up');
+    log.info({ port: embedded.port, dataDir: config.dataDir }, `embedded database (${embedded.engine.label}) is up`);
   }
+  // One app process owns an embedded server, so queueing writes per record here is cheap and exact:
+  // FerretDB needs it for single-document updates; on every engine it also keeps rules that span
+  // records (the last active admin) from racing. On MongoDB the conditional update is atomic itself.
   configureRecordLock(!!embedded);
   try {
     await connectDatabase(uri);

@@ -5,14 +5,26 @@ import net from 'node:net';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import type { Logger } from '../logger.js';
-import { ensureFerretdb } from './ferretdb-build.js';
+import { DEFAULT_ENGINE, engineNamed, PROCESS_MARKERS, type Engine, type EngineName } from './engines.js';
 
 export type EmbeddedServer = {
   uri: string;
   port: number;
+  engine: Engine;
   pid: () => number | undefined;
   stop: () => Promise<void>;
 };
+
+const PID_FILE = 'embedded-db.pid';
+
+function isOurServer(pid: number): boolean {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return PROCESS_MARKERS.some((m) => cmdline.includes(m));
+  } catch {
+    return false; // not running
+  }
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -28,33 +40,23 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * The pid of a FerretDB already serving this DATA_DIR (an app is running on it), if any.
+ * The pid of an embedded server already serving this DATA_DIR (an app is running on it), if any.
  * Commands such as `npm run seed` refuse to start a second server on the same files.
  */
 export function embeddedServerPid(dataDir: string): number | undefined {
-  const pidFile = path.join(dataDir, 'ferretdb.pid');
+  const pidFile = path.join(dataDir, PID_FILE);
   if (!existsSync(pidFile)) return undefined;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  try {
-    return Number.isInteger(pid) && pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ferretdb') ? pid : undefined;
-  } catch {
-    return undefined;
-  }
+  return Number.isInteger(pid) && pid > 0 && isOurServer(pid) ? pid : undefined;
 }
 
-/** Kills a FerretDB left behind by a previous run in the same DATA_DIR (e.g. after `kill -9` of the app). */
+/** Kills an embedded server left behind by a previous run in the same DATA_DIR (e.g. after `kill -9` of the app). */
 async function killStale(pidFile: string, log: Logger): Promise<void> {
   if (!existsSync(pidFile)) return;
   const pid = Number((await readFile(pidFile, 'utf8')).trim());
   if (Number.isInteger(pid) && pid > 0) {
-    let cmdline = '';
-    try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    } catch {
-      /* not running */
-    }
-    if (cmdline.includes('ferretdb')) {
-      log.warn({ pid }, 'stopping a FerretDB left over from a previous run');
+    if (isOurServer(pid)) {
+      log.warn({ pid }, 'stopping an embedded database left over from a previous run');
       try {
         process.kill(pid, 'SIGTERM');
       } catch {
@@ -70,7 +72,7 @@ async function waitForPing(uri: string, child: ChildProcess, timeoutMs: number):
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`FerretDB exited during start-up (code ${child.exitCode})`);
+    if (child.exitCode !== null) throw new Error(`The embedded database exited during start-up (code ${child.exitCode})`);
     const client = new MongoClient(uri, { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500 });
     try {
       await client.connect();
@@ -83,39 +85,38 @@ async function waitForPing(uri: string, child: ChildProcess, timeoutMs: number):
     }
     await sleep(150);
   }
-  throw new Error(`FerretDB did not answer ping within ${timeoutMs} ms: ${String(lastError)}`);
+  throw new Error(`The embedded database did not answer ping within ${timeoutMs} ms: ${String(lastError)}`);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+export type EmbeddedOptions = {
+  dataDir: string;
+  port?: number;
+  dbName: string;
+  log: Logger;
+  engine?: EngineName;
+  /** Heap of the Java engines, in MB. */
+  memoryMb?: number;
+};
+
 /**
- * Builds (once) and starts FerretDB with its SQLite backend on a loopback port, files under `dataDir`.
+ * Builds (once) and starts the embedded engine on a loopback port, files under `dataDir`.
  * While the app runs, a supervisor restarts it if it dies (after 5 s, doubling to 60 s), so the app
  * recovers on its own; `stop()` ends it for good. The child gets a parent-death signal (setpriv) so
  * even a crash or `kill -9` of the app leaves no orphan; a pid file catches what that cannot.
  */
-export async function startEmbedded(opts: { dataDir: string; port?: number; dbName: string; log: Logger }): Promise<EmbeddedServer> {
+export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {
   const { dataDir, log } = opts;
-  // Build progress is for the person waiting, whatever the log level: plain lines on stderr.
-  const binary = await ensureFerretdb((line) => console.error(line));
-  const sqliteDir = path.join(dataDir, 'ferretdb');
-  const stateDir = path.join(dataDir, 'ferretdb-state');
-  await mkdir(sqliteDir, { recursive: true });
-  await mkdir(stateDir, { recursive: true });
-  const pidFile = path.join(dataDir, 'ferretdb.pid');
+  const engine = engineNamed(opts.engine ?? DEFAULT_ENGINE);
+  await mkdir(dataDir, { recursive: true });
+  const pidFile = path.join(dataDir, PID_FILE);
   await killStale(pidFile, log);
 
   const port = opts.port || (await freePort());
   const uri = `mongodb://127.0.0.1:${port}/${opts.dbName}`;
-  const args = [
-    '--handler=sqlite',
-    `--sqlite-url=file:${sqliteDir}/`,
-    `--listen-addr=127.0.0.1:${port}`,
-    `--state-dir=${stateDir}`,
-    '--debug-addr=-',
-    '--telemetry=disable',
-    '--log-level=error',
-  ];
+  // Build progress is for the person waiting, whatever the log level: plain lines on stderr.
+  const { cmd: binary, args } = await engine.prepare({ dataDir, port, memoryMb: opts.memoryMb ?? 512, say: (line) => console.error(line) });
   const useSetpriv = existsSync('/usr/bin/setpriv');
 
   let child: ChildProcess;
@@ -127,10 +128,10 @@ export async function startEmbedded(opts: { dataDir: string; port?: number; dbNa
     const [cmd, cmdArgs] = useSetpriv
       ? ['/usr/bin/setpriv', ['--pdeathsig', 'TERM', '--', binary, ...args]]
       : [binary, args];
-    // Own process group: Ctrl-C in the terminal reaches the app, which then stops FerretDB last,
+    // Own process group: Ctrl-C in the terminal reaches the app, which then stops the database last,
     // after in-flight requests have finished.
     const c = spawn(cmd, cmdArgs, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-    c.stderr?.on('data', (d: Buffer) => log.warn({ ferretdb: d.toString().trim().slice(0, 2000) }, 'ferretdb'));
+    c.stderr?.on('data', (d: Buffer) => log.warn({ db: d.toString().trim().slice(0, 2000) }, 'embedded database'));
     await writeFile(pidFile, String(c.pid));
     c.on('exit', (code, signal) => {
       if (stopping) return;
@@ -162,6 +163,7 @@ export async function startEmbedded(opts: { dataDir: string; port?: number; dbNa
   return {
     uri,
     port,
+    engine,
     pid: () => child.pid,
     stop: async () => {
       stopping = true;

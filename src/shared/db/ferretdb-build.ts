@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { TOOLS_DIR } from '../paths.js';
+import { MissingToolError } from './missing-tool.js';
 
 const run = promisify(execFile);
 
@@ -13,11 +14,12 @@ const MODULE = 'github.com/FerretDB/FerretDB';
 
 export const ferretdbBinary = path.join(TOOLS_DIR, `ferretdb-${FERRETDB_VERSION}`, 'ferretdb');
 
-export class MissingGoError extends Error {
+export class MissingGoError extends MissingToolError {
   constructor() {
     super(
-      'The embedded database needs Go to be built once, and Go was not found on PATH.\n' +
-        'Either install Go 1.22 or newer (https://go.dev/doc/install, or `apt-get install golang`) and run the command again,\n' +
+      'EMBEDDED_ENGINE=ferretdb needs Go to be built once, and Go was not found on PATH.\n' +
+        'Either install Go 1.22 or newer (`apt-get install golang`) and run the command again,\n' +
+        'or leave EMBEDDED_ENGINE unset for the default engine (needs a JDK and Maven),\n' +
         'or set MONGODB_URI to a MongoDB you already have (e.g. MONGODB_URI=mongodb://127.0.0.1:27017/registry).',
     );
     this.name = 'MissingGoError';

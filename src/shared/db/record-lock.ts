@@ -1,11 +1,12 @@
 /**
  * Serializes writes to the same record within this process.
  *
- * FerretDB v1 runs an update as a read followed by a whole-document write, so two conditional
- * updates of one document can both "succeed". The embedded server belongs to exactly one app
- * process, so queueing writes per record here restores the one-winner semantics MongoDB gives
- * natively. On MongoDB (`enabled = false`) this is a pass-through: the conditional update itself is
- * atomic there, and several app servers may be running.
+ * An embedded server belongs to exactly one app process, so queueing writes per record here is
+ * exact. FerretDB v1 needs it: it runs an update as a read followed by a whole-document write, so two
+ * conditional updates of one document can both "succeed". mongo-java-server does not (its updates
+ * are atomic, see engines.ts), but the lock also keeps rules that span records (the last active
+ * admin) from racing, so it stays on for every embedded engine. On MongoDB (`enabled = false`) this
+ * is a pass-through: the conditional update itself is atomic there, and several app servers may run.
  */
 export class RecordLock {
   private readonly tails = new Map<string, Promise<unknown>>();
