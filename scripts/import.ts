@@ -5,7 +5,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ensureIndexes } from '../src/shared/db/connect.js';
-import { bumpDataVersion } from '../src/shared/db/mongoose.js';
+import { bumpDataVersion, domainModelNames } from '../src/shared/db/mongoose.js';
 import { importDatabase } from '../src/shared/db/portable.js';
 import { runDatabaseCommand } from './command.js';
 
@@ -14,7 +14,7 @@ await runDatabaseCommand(
   async (db, [file = '']) => {
     const summary = await importDatabase(db, createInterface({ input: createReadStream(file), crlfDelay: Infinity }));
     await ensureIndexes();
-    await bumpDataVersion();
+    await bumpDataVersion(...domainModelNames());
     console.log(`imported ${file}: ${Object.entries(summary).map(([c, n]) => `${c} ${n}`).join(', ')}`);
   },
   ([file]) => (!file ? 'which file to read?' : !existsSync(file) ? `${file} does not exist` : undefined),

@@ -4,7 +4,7 @@ import { VersionedCache } from '../../shared/db/data-version.js';
 export type MunicipalityOption = { id: string; name: string; province: string };
 
 // ~1,400 municipalities: read once per data version, not on every form and list.
-const cache = new VersionedCache<MunicipalityOption[]>(2);
+const cache = new VersionedCache<MunicipalityOption[]>(['Municipality'], 2);
 
 /** Every municipality, by province then name (Turkish order), for selects and labels. */
 export function municipalityOptions(): Promise<MunicipalityOption[]> {

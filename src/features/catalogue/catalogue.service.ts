@@ -39,7 +39,7 @@ export async function findBySlug(slug: string): Promise<{ model: ModelRecord } |
   return moved ? { movedTo: moved } : undefined;
 }
 
-const formerSlugCache = new VersionedCache<Map<string, string>>(1);
+const formerSlugCache = new VersionedCache<Map<string, string>>(['Model'], 1);
 
 /** Every former slug → the id of the model that now has another (kept until the data changes). */
 function formerSlugs(): Promise<Map<string, string>> {

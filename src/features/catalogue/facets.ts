@@ -46,7 +46,7 @@ async function countBy(match: Filter, field: string, isArray: boolean): Promise<
   return out;
 }
 
-const countsCache = new VersionedCache<FacetCounts>(500);
+const countsCache = new VersionedCache<FacetCounts>(['Model'], 500);
 
 /** The result total and every facet's counts for a state, cached until the next write. */
 export function facetCounts(state: CatalogueState, staff: boolean): Promise<FacetCounts> {

@@ -15,7 +15,7 @@ export type KeyFigures = {
 
 // Stale-while-revalidate: after a write the home page keeps showing the previous figures for the
 // seconds a recount takes on a large FerretDB, instead of making that visitor wait.
-const cache = new VersionedCache<KeyFigures>(4, { staleWhileRevalidate: true });
+const cache = new VersionedCache<KeyFigures>(['Model', 'Visit', 'Transfer'], 4, { staleWhileRevalidate: true });
 
 /**
  * The home page's figures, always computed from the database (never typed in), cached until the

@@ -3,9 +3,9 @@ import { currentDataVersion } from './mongoose.js';
 type Entry<T> = { version: number; value: T };
 
 /**
- * Caches one computed value per key until the data version changes. Pages that must scan a
- * collection (FerretDB reads whole collections for most filters) use it; the version read is by
- * `_id`, which both engines answer from an index, and it is correct across several app servers.
+ * Caches one computed value per key until the data version of the models it is computed from
+ * changes (`scopes`: model names such as 'Model' or 'Transfer'). Pages that scan a collection use
+ * it; the version is read from the tiny `meta` collection, so it is correct across several app servers.
  *
  * Concurrent misses for one key share a single computation. With `staleWhileRevalidate`, a key that
  * has an older value answers with it at once while the new one is computed in the background
@@ -16,12 +16,13 @@ export class VersionedCache<T> {
   private readonly pending = new Map<string, Promise<T>>();
 
   constructor(
+    private readonly scopes: readonly string[],
     private readonly maxEntries = 500,
     private readonly opts: { staleWhileRevalidate?: boolean } = {},
   ) {}
 
   async get(key: string, compute: () => Promise<T>): Promise<T> {
-    const version = await currentDataVersion();
+    const version = await currentDataVersion(this.scopes);
     const hit = this.entries.get(key);
     if (hit && hit.version === version) return hit.value;
     const refresh = this.refresh(key, version, compute);
@@ -34,7 +35,7 @@ export class VersionedCache<T> {
 
   /** The value for the current data version, never a stale one (waits for the computation). */
   async getFresh(key: string, compute: () => Promise<T>): Promise<T> {
-    const version = await currentDataVersion();
+    const version = await currentDataVersion(this.scopes);
     const hit = this.entries.get(key);
     return hit && hit.version === version ? hit.value : this.refresh(key, version, compute);
   }

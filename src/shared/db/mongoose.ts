@@ -13,32 +13,50 @@ mongoose.set('strictQuery', true);
 // Operator injection (`email[$ne]=`) is stopped at the boundary instead: request bodies lose
 // `$`/dotted keys (shared/http/sanitize.ts), query strings are parsed flat, and zod types every value.
 
-const META_ID = 'data-version';
+/**
+ * Data versions, one counter per domain model ("Model", "Transfer", "Visit"…) in the small `meta`
+ * collection. A cache names the models it is computed from (VersionedCache), so a new visit does not
+ * empty the catalogue's caches.
+ */
 type Meta = { _id: string; v: number };
 export const MetaModel = mongoose.model<Meta>('Meta', new mongoose.Schema<Meta>({ _id: String, v: Number }, { versionKey: false, collection: 'meta' }));
+const metaId = (scope: string) => `data-version:${scope}`;
 
-/** Bumps the data version: read-side caches keyed by it (VersionedCache) are invalid from now on. */
-export async function bumpDataVersion(): Promise<void> {
-  // FerretDB's $inc is read-then-write: serialize it in-process (a no-op on MongoDB).
-  await withRecordLock(`meta:${META_ID}`, () => MetaModel.updateOne({ _id: META_ID }, { $inc: { v: 1 } }, { upsert: true }));
+/** Bumps the data version of these models: caches computed from any of them are invalid from now on. */
+export async function bumpDataVersion(...scopes: string[]): Promise<void> {
+  for (const scope of scopes) {
+    // FerretDB's $inc is read-then-write: serialize it in-process (a no-op on MongoDB).
+    await withRecordLock(`meta:${metaId(scope)}`, () => MetaModel.updateOne({ _id: metaId(scope) }, { $inc: { v: 1 } }, { upsert: true }));
+  }
 }
 
-export async function currentDataVersion(): Promise<number> {
-  const doc = await MetaModel.findById(META_ID).lean<Meta>();
-  return doc?.v ?? 0;
+/**
+ * One number that grows whenever any of these models is written: the sum of their counters (each
+ * only grows). One small query over the handful of `meta` documents.
+ */
+export async function currentDataVersion(scopes: readonly string[]): Promise<number> {
+  const docs = await MetaModel.find({ _id: { $in: scopes.map(metaId) } }).lean<Meta[]>();
+  return docs.reduce((sum, d) => sum + (d.v ?? 0), 0);
 }
 
-/** Every write to a domain collection bumps the data version: one place, so no write can forget it. */
-function dataVersionPlugin(schema: Schema): void {
-  const bump = () => bumpDataVersion();
-  schema.post('save', bump);
-  schema.post('insertMany', bump);
-  schema.post(['updateOne', 'updateMany', 'findOneAndUpdate', 'replaceOne', 'deleteOne', 'deleteMany', 'findOneAndDelete'], bump);
+/** Every domain model's name (each has its own data version). */
+export const domainModelNames = (): string[] => [...domainNames];
+const domainNames = new Set<string>();
+
+/** Every write to a domain collection bumps its model's data version: one place, so no write can forget it. */
+function dataVersionPlugin(name: string) {
+  return (schema: Schema): void => {
+    const bump = () => bumpDataVersion(name);
+    schema.post('save', bump);
+    schema.post('insertMany', bump);
+    schema.post(['updateOne', 'updateMany', 'findOneAndUpdate', 'replaceOne', 'deleteOne', 'deleteMany', 'findOneAndDelete'], bump);
+  };
 }
 
 /** Compiles a domain model with the data-version plugin. */
 export function domainModel<S extends Schema>(name: string, schema: S) {
-  schema.plugin(dataVersionPlugin);
+  domainNames.add(name);
+  schema.plugin(dataVersionPlugin(name));
   return mongoose.model(name, schema);
 }
 
