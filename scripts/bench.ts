@@ -1,9 +1,11 @@
 /**
- * Benchmark: the app on its embedded FerretDB (or MONGODB_URI) at the scale of DESIGN.md — ~1,400
- * municipalities, 300 models, 30,000 transfers, 10,000 visits — in a throwaway database. Prints
- * latency figures per page (cold first request, then p50/p95/max of warm ones) and memory.
- * Usage: npm run bench [-- --transfers 30000 --visits 10000 --requests 40]
+ * Benchmark: the app on its embedded engine (EMBEDDED_ENGINE, or MONGODB_URI) at one office's full
+ * scale — ~1,400 municipalities, 300 models, 5,000 transfers, 10,000 visits — in a throwaway
+ * database. Prints latency figures per page (cold first request, then p50/p95/max of warm ones, then
+ * the first request after a write to every collection) and the memory of the app and the database.
+ * Usage: npm run bench [-- --transfers 5000 --visits 10000 --requests 40]
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +23,7 @@ import { connectDatabase, disconnectDatabase, ensureIndexes } from '../src/share
 import { startEmbedded } from '../src/shared/db/embedded.js';
 import { configureRecordLock } from '../src/shared/db/record-lock.js';
 import { createLogger } from '../src/shared/logger.js';
-import { bumpDataVersion } from '../src/shared/db/mongoose.js';
+import { bumpDataVersion, domainModelNames } from '../src/shared/db/mongoose.js';
 import { searchKey } from '../src/shared/search-key.js';
 import { slugify } from '../src/shared/slug.js';
 
@@ -29,7 +31,7 @@ const { values: args } = parseArgs({
   options: {
     municipalities: { type: 'string', default: '1400' },
     models: { type: 'string', default: '300' },
-    transfers: { type: 'string', default: '30000' },
+    transfers: { type: 'string', default: '5000' },
     visits: { type: 'string', default: '10000' },
     requests: { type: 'string', default: '40' },
   },
@@ -56,14 +58,14 @@ async function insertInBatches(label: string, total: number, make: (i: number) =
 async function main() {
   // The benchmark is one client sending thousands of requests: lift the per-address request ceiling.
   const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'bench-'.padEnd(40, 'x'), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000000' });
-  const envUri = loadConfig().mongodbUri;
+  const { mongodbUri: envUri, embeddedEngine, embeddedDbMemoryMb } = loadConfig();
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'registry-bench-'));
-  const embedded = envUri ? undefined : await startEmbedded({ dataDir: tmp, dbName: 'bench', log });
+  const embedded = envUri ? undefined : await startEmbedded({ dataDir: tmp, dbName: 'bench', log, engine: embeddedEngine, memoryMb: embeddedDbMemoryMb });
   const uri = envUri ? `${envUri.replace(/\/[^/?]*(\?|$)/, `/registry_bench_${Date.now()}$1`)}` : (embedded?.uri ?? '');
   configureRecordLock(!!embedded);
   await connectDatabase(uri);
   await ensureIndexes();
-  console.log(`Benchmark on ${embedded ? 'embedded FerretDB v1.24.2 (SQLite)' : 'MongoDB'}; generating data…`);
+  console.log(`Benchmark on ${embedded ? `embedded ${embedded.engine.label}` : 'MongoDB'}; generating data…`);
 
   const muniIds = Array.from({ length: N.municipalities }, () => new Types.ObjectId());
   const modelIds = Array.from({ length: N.models }, () => new Types.ObjectId());
@@ -130,7 +132,7 @@ async function main() {
     times.sort((a, b) => a - b);
     const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0;
     // The first request after a write (every cache keyed by the data version is now stale).
-    await bumpDataVersion();
+    await bumpDataVersion(...domainModelNames());
     const t = process.hrtime.bigint();
     await (await fetch(base + url)).arrayBuffer();
     const afterWrite = ms(t);
@@ -138,12 +140,20 @@ async function main() {
   }
   const mem = process.memoryUsage();
   console.log(`\nmemory: rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB (app process, after the run)`);
+  const dbPid = embedded?.pid();
+  if (dbPid) console.log(`database server: rss ${rssMiB(dbPid)} MiB (pid ${dbPid}, after the run)`);
 
   await new Promise((r) => server.close(r));
   if (!embedded) await (await import('../src/shared/db/mongoose.js')).mongoose.connection.db?.dropDatabase();
   await disconnectDatabase();
   await embedded?.stop();
   await rm(tmp, { recursive: true, force: true });
+}
+
+/** Resident memory of a process, from /proc (Linux). */
+function rssMiB(pid: number): string {
+  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return kb ? (Number(kb) / 1024).toFixed(0) : '?';
 }
 
 main().catch((err: unknown) => {
