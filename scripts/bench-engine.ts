@@ -1,275 +1,696 @@
 /**
- * Engine benchmark: the registry's own queries (through mongoose) against each embedded engine,
- * each started as `npm start` starts it, one at a time, on a throwaway data folder.
- *   npm run bench:engine [-- --scale office|national|both --engines h2,memory,ferretdb --runs 5 --budget-s 60]
- * office = 1,400 municipalities, 300 models, 5,000 transfers, 10,000 visits;
- * national = 100,000 transfers and 30,000 visits. A query repeats up to --runs times, and stops
- * repeating once it has used --budget-s seconds (FerretDB takes minutes per query at national scale).
- * Prints one table per scale (median / p95 ms, runs, ratio to the fastest engine) and writes JSON to
- * bench-results/.
+ * Engine benchmark: the registry's own queries, through mongoose, on each embedded database engine
+ * (FerretDB over SQLite, mongo-java-server H2 MVStore, mongo-java-server memory), one engine at a
+ * time on a fresh data folder. Prints one markdown table per scale (median / p95 ms per query, the
+ * ratio to the fastest engine, bulk-load seconds, server memory) and writes the figures as JSON to
+ * bench-results/engine-<timestamp>.json.
+ *
+ * Usage: npm run bench:engine -- [--scale office|national|both] [--engines ferretdb,h2,memory]
+ *          [--runs 5] [--budget-s 60] [--memory-mb N]
+ * Scales: office = 1,400 municipalities, 300 models, 5,000 transfers, 10,000 visits;
+ *         national = the same with 100,000 transfers and 30,000 visits.
+ * --budget-s: a query stops repeating once this many seconds were spent on it (at least one run),
+ * so the slow engine stays bounded. (Small test runs: --transfers N --visits N override the scale.)
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { BSON } from 'mongodb';
 import { Types } from 'mongoose';
 import { ServiceModel } from '../src/features/catalogue/model.model.js';
 import { Municipality } from '../src/features/municipalities/municipality.model.js';
 import { Transfer, transferIdFor } from '../src/features/transfers/transfer.model.js';
+import { ACTIVE_STATES, IN_PROGRESS_STATES, STATES, STALE_AFTER_DAYS, transitionsFrom, type ActiveState, type State } from '../src/features/transfers/workflow.js';
 import { quarterOf, Visit } from '../src/features/visits/visit.model.js';
-import { ACTIVE_STATES, STATES } from '../src/features/transfers/workflow.js';
 import { PROVINCES, THEMES, APPROACHES, TARGET_GROUPS } from '../src/reference/index.js';
 import { connectDatabase, disconnectDatabase, ensureIndexes } from '../src/shared/db/connect.js';
-import { startEmbedded } from '../src/shared/db/embedded.js';
+import { startEmbedded, type EmbeddedServer } from '../src/shared/db/embedded.js';
+import { mongoose } from '../src/shared/db/mongoose.js';
 import { ENGINE_NAMES, type EngineName } from '../src/shared/db/engines.js';
-import { configureRecordLock } from '../src/shared/db/record-lock.js';
+import { configureRecordLock, withRecordLock } from '../src/shared/db/record-lock.js';
 import { createLogger } from '../src/shared/logger.js';
 import { ROOT } from '../src/shared/paths.js';
-import { searchKey, searchKeyFilter } from '../src/shared/search-key.js';
+import { searchKey } from '../src/shared/search-key.js';
 import { slugify } from '../src/shared/slug.js';
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
 
 const { values: args } = parseArgs({
   options: {
     scale: { type: 'string', default: 'office' },
-    engines: { type: 'string', default: ENGINE_NAMES.join(',') },
+    engines: { type: 'string', default: 'ferretdb,h2,memory' },
     runs: { type: 'string', default: '5' },
     'budget-s': { type: 'string', default: '60' },
+    'memory-mb': { type: 'string' },
+    'socket-timeout-s': { type: 'string' },
+    // Hidden overrides for quick checks.
     transfers: { type: 'string' },
     visits: { type: 'string' },
   },
 });
-const RUNS = Number(args.runs);
-const BUDGET_MS = Number(args['budget-s']) * 1000;
-const engines = (args.engines ?? '').split(',').filter((e): e is EngineName => (ENGINE_NAMES as readonly string[]).includes(e));
-type Scale = { name: string; municipalities: number; models: number; transfers: number; visits: number };
-const SCALES: Record<string, Scale> = {
-  office: { name: 'office', municipalities: 1400, models: 300, transfers: 5000, visits: 10000 },
-  national: { name: 'national', municipalities: 1400, models: 300, transfers: 100_000, visits: 30_000 },
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) fail(`--${name} must be a positive whole number (got "${value}")`);
+  return n;
+}
+
+const isEngineName = (name: string): name is EngineName => (ENGINE_NAMES as readonly string[]).includes(name);
+
+type ScaleName = 'office' | 'national';
+type Sizes = { municipalities: number; models: number; transfers: number; visits: number };
+const SCALES: Record<ScaleName, Sizes> = {
+  office: { municipalities: 1400, models: 300, transfers: 5000, visits: 10000 },
+  national: { municipalities: 1400, models: 300, transfers: 100000, visits: 30000 },
 };
-const scales = (args.scale === 'both' ? ['office', 'national'] : [args.scale ?? 'office']).map((s) => {
-  const scale = SCALES[s];
-  if (!scale) throw new Error(`unknown --scale ${s}: office, national or both`);
-  return { ...scale, transfers: Number(args.transfers ?? scale.transfers), visits: Number(args.visits ?? scale.visits) };
-});
+
+const scaleNames: ScaleName[] =
+  args.scale === 'both' ? ['office', 'national'] : args.scale === 'office' || args.scale === 'national' ? [args.scale] : fail(`--scale must be office, national or both (got "${args.scale}")`);
+const engineNames: EngineName[] = args.engines
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean)
+  .map((s) => (isEngineName(s) ? s : fail(`unknown engine "${s}" (known: ${ENGINE_NAMES.join(', ')})`)));
+if (engineNames.length === 0) fail('--engines names no engine');
+const RUNS = positiveInt('runs', args.runs) ?? 5;
+const BUDGET_MS = (positiveInt('budget-s', args['budget-s']) ?? 60) * 1000;
+/**
+ * The mongodb driver has no per-operation time limit (driver 7: timeoutMS is a no-op), so a query
+ * longer than the app's socket timeout (30 s, connect.ts) fails. By default the benchmark connects
+ * exactly as the app does; --socket-timeout-s N (0 = none) connects with that socket timeout instead,
+ * to measure how long such a query really takes.
+ */
+const socketTimeoutS = args['socket-timeout-s'] === undefined ? undefined : Number(args['socket-timeout-s']);
+if (socketTimeoutS !== undefined && !(Number.isFinite(socketTimeoutS) && socketTimeoutS >= 0)) fail('--socket-timeout-s must be a number of seconds (0 = no timeout)');
+const memoryOverride = positiveInt('memory-mb', args['memory-mb']);
+const transfersOverride = positiveInt('transfers', args.transfers);
+const visitsOverride = positiveInt('visits', args.visits);
+/** Java heap: the app's 512 MB for an office; the national data set needs more for the memory engine. */
+const memoryMbFor = (scale: ScaleName) => memoryOverride ?? (scale === 'national' ? 1536 : 512);
+
+const log = createLogger('warn');
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
 
 const pick = <T>(list: readonly T[], i: number): T => {
   const v = list[((i % list.length) + list.length) % list.length];
   if (v === undefined) throw new Error('empty list');
   return v;
 };
-const now = () => Number(process.hrtime.bigint()) / 1e6;
+const elapsedMs = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 const DAY = 86_400_000;
-const text = (n: number, i: number) => `Mahalle mutfağı toplantısı ${i}: `.padEnd(n, 'ş');
 
-/** Bulk load in batches of 1,000, with progress for large collections; answers the seconds taken. */
-async function load(label: string, total: number, make: (i: number) => Record<string, unknown>, insert: (docs: Record<string, unknown>[]) => Promise<unknown>): Promise<number> {
-  const started = now();
-  for (let i = 0; i < total; i += 1000) {
-    await insert(Array.from({ length: Math.min(1000, total - i) }, (_, k) => make(i + k)));
-    if (total >= 20_000 && (i + 1000) % 10_000 === 0) process.stdout.write(`\r  ${label} ${i + 1000}/${total} (${((now() - started) / 1000).toFixed(0)} s)`);
-  }
-  const s = (now() - started) / 1000;
-  if (total >= 20_000) process.stdout.write('\n');
-  console.log(`  ${label.padEnd(15)} ${String(total).padStart(7)} in ${s.toFixed(1)} s`);
-  return s;
-}
-
-type Ids = { munis: Types.ObjectId[]; models: Types.ObjectId[]; mentors: Types.ObjectId[]; transfers: Types.ObjectId[] };
-
-async function fill(scale: Scale): Promise<{ ids: Ids; loads: Record<string, number> }> {
-  const ids: Ids = {
-    munis: Array.from({ length: scale.municipalities }, () => new Types.ObjectId()),
-    models: Array.from({ length: scale.models }, () => new Types.ObjectId()),
-    mentors: Array.from({ length: 8 }, () => new Types.ObjectId()),
-    transfers: [],
+/** A small seeded generator, so every engine gets the same sequence of "random" ids. */
+function seededRandom(seed: number): (n: number) => number {
+  let a = seed >>> 0;
+  return (n: number) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
   };
-  const loads: Record<string, number> = {};
-  loads.municipalities = await load('municipalities', scale.municipalities, (i) => {
-    const p = pick(PROVINCES, i);
-    const name = i === 12 ? 'Üsküdar' : `Bench ${i}`;
-    return { _id: ids.munis[i], name, kind: i < 81 ? 'il' : 'ilce', province: p.name, region: p.region, searchKey: searchKey(`${name} ${p.name}`), identityKey: `${searchKey(name)}|${searchKey(p.name)}` };
-  }, (d) => Municipality.insertMany(d, { lean: true }));
-  loads.models = await load('models', scale.models, (i) => {
-    const title = `Hizmet Modeli ${i} ${pick(THEMES, i).tr}`;
-    return {
-      _id: ids.models[i], title, slug: slugify(title), summary: text(200, i), description: text(1500, i), status: i % 10 === 9 ? 'draft' : 'published',
-      themes: [pick(THEMES, i).code, pick(THEMES, i + 3).code], approaches: [pick(APPROACHES, i).code], targetGroups: [pick(TARGET_GROUPS, i).code],
-      difficulty: pick(['low', 'medium', 'high'], i), searchKey: searchKey(`${title} ${pick(THEMES, i).tr}`), titleKey: searchKey(title), publishedAt: new Date(2020, 0, 1 + i),
-      steps: [{ title: 'İnceleme', typicalWeeks: 4 }, { title: 'Protokol', typicalWeeks: 6 }], adoption: { operational: i % 4, inProgress: i % 5, runningIn: ids.munis.slice(i % 50, (i % 50) + 3) },
-    };
-  }, (d) => ServiceModel.insertMany(d, { lean: true }));
-  // Transfers shaped like the real ones (~2.2 KB): 3 history entries, 6 checklist items, 2 comments.
-  loads.transfers = await load('transfers', scale.transfers, (i) => {
-    const status = pick(STATES, i);
-    const at = new Date(Date.UTC(2020, 0, 1) + (i % 2000) * DAY);
-    const model = pick(ids.models, i);
-    const municipality = pick(ids.munis, Math.floor(i / scale.models));
-    const id = transferIdFor(model, municipality);
-    ids.transfers.push(id);
-    const mentor = pick(ids.mentors, i);
-    return {
-      _id: id, model, municipality, status, heldFrom: status === 'on_hold' ? pick(ACTIVE_STATES, i) : undefined, version: 1, mentor,
-      nextAction: text(80, i), nextActionDue: new Date(at.getTime() + 30 * DAY), targetLaunchDate: new Date(at.getTime() + 200 * DAY),
-      history: [
-        { at, by: mentor, to: 'interest', note: text(60, i) },
-        { at: new Date(at.getTime() + 20 * DAY), by: mentor, from: 'interest', to: 'assessment', note: text(60, i) },
-        { at: new Date(at.getTime() + 50 * DAY), by: mentor, from: 'assessment', to: status, note: text(60, i) },
-      ],
-      checklist: Array.from({ length: 6 }, (_, k) => ({ title: `Adım ${k + 1}: ${text(40, k)}`, typicalWeeks: 4, done: k < 3, doneAt: k < 3 ? at : undefined })),
-      comments: [{ at, by: mentor, text: text(150, i) }, { at: new Date(at.getTime() + 40 * DAY), by: mentor, text: text(150, i + 1) }],
-      stageEnteredAt: { interest: at, assessment: new Date(at.getTime() + 20 * DAY), [status]: new Date(at.getTime() + 50 * DAY) },
-      lastActivityAt: new Date(at.getTime() + 50 * DAY),
-    };
-  }, (d) => Transfer.insertMany(d, { lean: true }));
-  loads.visits = await load('visits', scale.visits, (i) => {
-    const date = new Date(Date.UTC(2019, 0, 1) + (i % 2500) * DAY);
-    return {
-      date, format: pick(['study_visit', 'online', 'mentor_visit', 'workshop'], i), municipalities: [pick(ids.munis, i), pick(ids.munis, i * 7)], models: [pick(ids.models, i)],
-      delegation: [{ name: `Ayşe Yılmaz ${i}`, title: 'Müdür' }], summary: text(400, i), quarter: quarterOf(date),
-      followUps: [{ action: text(60, i), owner: 'ofis', due: new Date(date.getTime() + 14 * DAY), done: i % 3 === 0 }],
-    };
-  }, (d) => Visit.insertMany(d, { lean: true }));
-  return { ids, loads };
 }
 
-type Query = { name: string; run: (i: number) => Promise<unknown> };
-
-function queries(ids: Ids): Query[] {
-  const year = (i: number) => ({ $gte: new Date(Date.UTC(2020 + (i % 4), 0, 1)), $lt: new Date(Date.UTC(2021 + (i % 4), 0, 1)) });
-  return [
-    { name: 'transfer by _id', run: (i) => Transfer.findById(pick(ids.transfers, i * 7919)).lean() },
-    {
-      name: 'transfers {status} by last activity, 20',
-      run: (i) => Transfer.find({ status: pick(ACTIVE_STATES, i) }).select('model municipality status lastActivityAt mentor nextAction nextActionDue').sort({ lastActivityAt: -1 }).limit(20).lean(),
-    },
-    { name: 'transfers {municipality}', run: (i) => Transfer.find({ municipality: pick(ids.munis, i * 31) }).select('model status lastActivityAt').lean() },
-    { name: 'count transfers {status}', run: (i) => Transfer.countDocuments({ status: pick(STATES, i) }) },
-    { name: '$group transfers by status', run: () => Transfer.aggregate([{ $group: { _id: '$status', n: { $sum: 1 } } }]) },
-    { name: 'count stale (60 days quiet)', run: () => Transfer.countDocuments({ status: { $in: [...ACTIVE_STATES] }, lastActivityAt: { $lt: new Date(Date.UTC(2024, 0, 1) - 60 * DAY) } }) },
-    { name: 'visits in a year, newest 20', run: (i) => Visit.find({ date: year(i) }).select('date format municipalities models').sort({ date: -1 }).limit(20).lean() },
-    { name: 'visits {municipality}', run: (i) => Visit.find({ municipalities: pick(ids.munis, i * 17) }).select('date format').lean() },
-    { name: 'municipalities search, 20', run: () => Municipality.find(searchKeyFilter('searchKey', 'uskudar') ?? {}).sort({ name: 1 }).limit(20).lean() },
-    {
-      name: 'catalogue facet: page + count',
-      run: (i) => {
-        const filter = { status: 'published' as const, themes: pick(THEMES, i).code };
-        return Promise.all([ServiceModel.find(filter).select('title slug summary themes').sort({ titleKey: 1 }).limit(12).lean(), ServiceModel.countDocuments(filter)]);
-      },
-    },
-    {
-      name: 'conditional update (transition)',
-      run: async (i) => {
-        const t = await Transfer.findById(pick(ids.transfers, i * 104729)).select('status version').lean<{ _id: Types.ObjectId; status: (typeof STATES)[number]; version: number }>();
-        if (!t) throw new Error('transfer not found');
-        const started = now();
-        const res = await Transfer.updateOne(
-          { _id: t._id, status: t.status, version: t.version },
-          { $set: { lastActivityAt: new Date() }, $inc: { version: 1 }, $push: { history: { at: new Date(), from: t.status, to: t.status, note: 'bench' } } },
-        );
-        if (res.modifiedCount !== 1) throw new Error('conditional update did not apply');
-        return now() - started; // the update alone
-      },
-    },
-    { name: 'insert one visit', run: (i) => Visit.create({ date: new Date(), format: 'online', municipalities: [pick(ids.munis, i)], summary: 'bench', quarter: quarterOf(new Date()) }) },
-  ];
+function median(sorted: number[]): number {
+  if (sorted.length === 0) return NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+}
+/** Nearest-rank percentile (with 5 runs, p95 is the slowest run). */
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
 }
 
-type Cell = { median: number; p95: number; runs: number } | undefined;
-type Column = { engine: EngineName; label: string; cells: Record<string, Cell>; error?: string };
+const fmt = (n: number): string => (!Number.isFinite(n) ? '–' : n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0));
+const fmtRatio = (r: number): string => (r < 10 ? `×${r.toFixed(1)}` : `×${r.toFixed(0)}`);
 
-async function measure(q: Query): Promise<Cell> {
-  const times: number[] = [];
-  const started = now();
-  for (let i = 0; i < RUNS; i++) {
-    const t = now();
-    const inner = await q.run(i + 1);
-    times.push(typeof inner === 'number' && q.name.startsWith('conditional') ? inner : now() - t);
-    if (now() - started > BUDGET_MS) break;
-  }
-  times.sort((a, b) => a - b);
-  const at = (p: number) => times[Math.min(times.length - 1, Math.ceil(p * times.length) - 1)] ?? 0;
-  return { median: at(0.5), p95: at(0.95), runs: times.length };
+const isTimeout = (err: unknown) => err instanceof Error && /timed out|timeout/i.test(`${err.name} ${err.message}`);
+
+function errorText(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return text.replace(/\s+/g, ' ').trim();
 }
 
-function rssMiB(pid: number | undefined): number | undefined {
-  if (!pid) return undefined;
-  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return kb ? Number(kb) / 1024 : undefined;
-}
-
-async function runEngine(engine: EngineName, scale: Scale): Promise<Column> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), `bench-engine-${engine}-`));
-  const column: Column = { engine, label: engine, cells: {} };
-  let server: Awaited<ReturnType<typeof startEmbedded>> | undefined;
+/** The resident and peak memory of a process, in MiB, from /proc/<pid>/status. */
+function processMemory(pid: number | undefined): { rss: number; peak: number } | undefined {
+  if (pid === undefined) return undefined;
   try {
-    const t = now();
-    server = await startEmbedded({ dataDir: dir, dbName: 'bench', log: createLogger('warn'), engine, memoryMb: Number(process.env.EMBEDDED_DB_MEMORY_MB ?? 512) });
-    column.label = server.engine.label;
-    console.log(`\n${server.engine.label} at ${scale.name} scale (started in ${((now() - t) / 1000).toFixed(1)} s)`);
-    configureRecordLock(true);
-    await connectDatabase(server.uri);
-    await ensureIndexes();
-    const { ids, loads } = await fill(scale);
-    for (const [name, s] of Object.entries(loads)) column.cells[`load ${name} (s)`] = { median: s * 1000, p95: s * 1000, runs: 1 };
-    for (const q of queries(ids)) {
-      column.cells[q.name] = await measure(q);
-      const c = column.cells[q.name];
-      console.log(`  ${q.name.padEnd(40)} median ${c?.median.toFixed(1)} ms, p95 ${c?.p95.toFixed(1)} ms (${c?.runs} runs)`);
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data (generated once per scale, identical for every engine)
+
+type Doc = Record<string, unknown>;
+
+type DataSet = {
+  sizes: Sizes;
+  now: Date;
+  muniIds: Types.ObjectId[];
+  modelIds: Types.ObjectId[];
+  transferIds: Types.ObjectId[];
+  users: Types.ObjectId[];
+  makeMunicipality: (i: number) => Doc;
+  makeModel: (i: number) => Doc;
+  makeTransfer: (i: number) => Doc;
+  makeVisit: (i: number) => Doc;
+};
+
+const CHECKLIST = [
+  { title: 'Model dosyasının ve kaynak belediyenin deneyiminin incelenmesi', typicalWeeks: 2 },
+  { title: 'Yerinde çalışma ziyareti ve ekiplerin tanışması', typicalWeeks: 1 },
+  { title: 'İşbirliği protokolünün hazırlanması ve meclis onayı', typicalWeeks: 6 },
+  { title: 'Bütçe, kadro ve hizmet alanı planlaması', typicalWeeks: 4 },
+  { title: 'Saha personelinin eğitimi ve gönüllü ağının kurulması', typicalWeeks: 3 },
+  { title: 'Pilot mahallede uygulamanın başlatılması', typicalWeeks: 8 },
+];
+const NOTES = [
+  'Kaynak belediyeyle çevrim içi toplantı yapıldı, sunum ve örnek protokol paylaşıldı. Sorular yazılı olarak iletilecek, yanıtlar dosyaya eklenecek.',
+  'Hukuk birimi protokol taslağını inceledi; iki madde için görüş istendi. Taslağın bu ay meclis gündemine alınması bekleniyor.',
+  'Bütçe kalemi onaylandı, hizmet alanı için iki mahalle merkezi değerlendiriliyor. Kira ve tadilat giderleri ayrıca hesaplanacak.',
+  'Personel eğitimi tamamlandı; pilot uygulama takvimi sosyal hizmetler müdürlüğüyle birlikte netleşti, ilk ay haftalık izleme yapılacak.',
+];
+const COMMENTS = [
+  'Saha ziyaretinde muhtarlarla görüşüldü; gönüllü listesi hazırlandı ve ilk uygulama alanı olarak iki mahalle seçildi. Eğitim takvimi gelecek hafta paylaşılacak.',
+  'Kaynak belediyenin ekibi deneyimlerini aktardı: en çok zorlanılan konu ulaşım ve randevu düzeniydi. Benzer bir çözüm için ulaşım birimiyle toplantı planlandı.',
+];
+const HOLDABLE: readonly ActiveState[] = ['interest', 'assessment', 'agreement', 'implementation'];
+const NEXT_ACTIONS = ['Protokol taslağını hukuk birimine gönder', 'Kaynak belediyeyle ikinci görüşmeyi planla', 'Bütçe teklifini encümene sun', 'Pilot mahalle için saha keşfi yap'];
+
+/** The states a transfer went through to reach `status` (a reopened cycle first when the path is short, so each has 3 history entries). */
+function pathTo(status: State, heldFrom: ActiveState | undefined): State[] {
+  const upTo = (s: ActiveState): State[] => ACTIVE_STATES.slice(0, ACTIVE_STATES.indexOf(s) + 1);
+  let seq: State[];
+  if (status === 'on_hold') seq = [...upTo(heldFrom ?? 'assessment'), 'on_hold'];
+  else if (status === 'cancelled') seq = [...upTo(heldFrom ?? 'agreement'), 'cancelled'];
+  else seq = upTo(status);
+  return seq.length >= 3 ? seq : ['interest', 'cancelled', ...seq];
+}
+
+function makeDataSet(sizes: Sizes): DataSet {
+  if (sizes.transfers > sizes.municipalities * sizes.models) throw new Error('more transfers than (model, municipality) pairs');
+  const now = new Date();
+  const muniIds = Array.from({ length: sizes.municipalities }, () => new Types.ObjectId());
+  const modelIds = Array.from({ length: sizes.models }, () => new Types.ObjectId());
+  const users = Array.from({ length: 8 }, () => new Types.ObjectId());
+  // Pair i: municipality i mod M, model (7·m + ⌊i/M⌋) mod models — spread over both, unique while ⌊i/M⌋ < models.
+  const pairOf = (i: number) => {
+    const m = i % sizes.municipalities;
+    const k = Math.floor(i / sizes.municipalities);
+    return { municipality: pick(muniIds, m), model: pick(modelIds, 7 * m + k) };
+  };
+  const transferIds = Array.from({ length: sizes.transfers }, (_, i) => {
+    const { model, municipality } = pairOf(i);
+    return transferIdFor(model, municipality);
+  });
+  const istanbul = PROVINCES.find((p) => p.plate === 34) ?? pick(PROVINCES, 0);
+
+  return {
+    sizes,
+    now,
+    muniIds,
+    modelIds,
+    transferIds,
+    users,
+    makeMunicipality: (i) => {
+      const p = i === 0 ? istanbul : pick(PROVINCES, i);
+      const name = i === 0 ? 'Üsküdar Belediyesi' : `Bench ${i} Belediyesi`;
+      const at = new Date(Date.UTC(2024, 0, 1));
+      return {
+        _id: pick(muniIds, i), name, kind: i < 81 ? 'il' : 'ilce', province: p.name, region: p.region, contacts: [],
+        searchKey: searchKey(`${name} ${p.name}`), identityKey: `${searchKey(name)}|${searchKey(p.name)}`, demo: false, createdAt: at, updatedAt: at,
+      };
+    },
+    makeModel: (i) => {
+      const title = `Hizmet Modeli ${i} ${pick(THEMES, i).tr}`;
+      const at = new Date(Date.UTC(2020, 0, 1 + i));
+      return {
+        _id: pick(modelIds, i), title, slug: slugify(title), previousSlugs: [], summary: `Özet ${i}: mahalle temelli bir hizmet.`, description: '',
+        status: i % 10 === 9 ? 'draft' : 'published', featured: i < 6,
+        themes: [pick(THEMES, i).code, pick(THEMES, i + 3).code], approaches: [pick(APPROACHES, i).code], targetGroups: [pick(TARGET_GROUPS, i).code],
+        difficulty: pick(['low', 'medium', 'high'], i), searchKey: searchKey(`${title} ${pick(THEMES, i).tr}`), titleKey: searchKey(title), publishedAt: at,
+        steps: CHECKLIST.slice(0, 3), indicators: [], rev: 0, demo: false, createdAt: at, updatedAt: at,
+        adoption: { operational: 3, inProgress: i % 5, runningIn: muniIds.slice(i % 50, (i % 50) + 3) },
+      };
+    },
+    makeTransfer: (i) => {
+      const { model, municipality } = pairOf(i);
+      const status = pick(STATES, i);
+      // On hold: the state it left (resume returns there); cancelled: how far it had come.
+      const heldFrom: ActiveState | undefined = status === 'on_hold' ? pick(HOLDABLE, i) : status === 'cancelled' ? pick(ACTIVE_STATES, i + 2) : undefined;
+      const seq = pathTo(status, heldFrom);
+      // Last activity spread over the past ~18 months: some of the active ones are stale.
+      const last = now.getTime() - ((i * 7919) % 540) * DAY - (i % 24) * 3_600_000;
+      const enteredAt = (k: number) => new Date(last - (seq.length - 1 - k) * 21 * DAY);
+      const stageEnteredAt: Record<string, Date> = {};
+      seq.forEach((s, k) => (stageEnteredAt[s] = enteredAt(k)));
+      const history = seq.slice(-3).map((to, j) => {
+        const k = seq.length - 3 + j;
+        const from = seq[k - 1];
+        return { at: enteredAt(k), by: pick(users, i + j), ...(from ? { from } : {}), to, note: pick(NOTES, i + j) };
+      });
+      const reached = ACTIVE_STATES.indexOf(heldFrom ?? (status === 'on_hold' || status === 'cancelled' ? 'interest' : status));
+      const checklist = CHECKLIST.map((c, j) => (j <= reached ? { ...c, done: true, doneAt: new Date(last - (6 - j) * 7 * DAY) } : { ...c, done: false }));
+      const inProgress = IN_PROGRESS_STATES.includes(status);
+      return {
+        _id: transferIdFor(model, municipality), model, municipality, status, ...(heldFrom && status === 'on_hold' ? { heldFrom } : {}), version: seq.length,
+        mentor: pick(users, i * 3),
+        ...(inProgress ? { nextAction: pick(NEXT_ACTIONS, i), nextActionDue: new Date(last + 30 * DAY), targetLaunchDate: new Date(last + 180 * DAY) } : {}),
+        ...(status === 'operational' ? { outcome: { launchDate: new Date(last - 10 * DAY), beneficiaries: 100 + (i % 900) } } : {}),
+        checklist, history,
+        comments: COMMENTS.map((text, j) => ({ at: new Date(last - (1 - j) * 5 * DAY), by: pick(users, i + 5 + j), text })),
+        stageEnteredAt, lastActivityAt: new Date(last), demo: false, createdAt: enteredAt(0), updatedAt: new Date(last),
+      };
+    },
+    makeVisit: (i) => {
+      // ~6.8 years of visits, evenly spread, whatever the count.
+      const date = new Date(Date.UTC(2019, 0, 1) + Math.floor((i * 2500) / sizes.visits) * DAY + 10 * 3_600_000);
+      return {
+        date, format: pick(['study_visit', 'online', 'mentor_visit', 'workshop'], i),
+        municipalities: [pick(muniIds, i), pick(muniIds, i * 13 + 5)], models: [pick(modelIds, i), pick(modelIds, i + 17)],
+        delegation: [{ name: 'Ayşe Yılmaz', title: 'Sosyal Hizmetler Müdürü' }, { name: 'Mehmet Demir', title: 'Uzman' }], hostStaff: ['Zeynep Kaya'],
+        summary: `Ziyaret ${i}: modelin saha uygulaması yerinde incelendi, ekiplerle soru-cevap yapıldı.`, followUps: [{ action: 'Protokol örneğini gönder', due: new Date(date.getTime() + 14 * DAY), done: i % 3 === 0 }],
+        quarter: quarterOf(date), rev: 0, demo: false, createdAt: date, updatedAt: date,
+      };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+
+async function insertInBatches(label: string, total: number, make: (i: number) => Doc, insert: (docs: Doc[]) => Promise<unknown>): Promise<number> {
+  const started = process.hrtime.bigint();
+  let nextTick = 10_000;
+  for (let i = 0; i < total; i += 1000) {
+    const docs = Array.from({ length: Math.min(1000, total - i) }, (_, k) => make(i + k));
+    await insert(docs);
+    const done = i + docs.length;
+    if (total > 10_000 && done >= nextTick && done < total) {
+      console.log(`    … ${label} ${String(done).padStart(7)} / ${total} (${(elapsedMs(started) / 1000).toFixed(1)} s)`);
+      nextTick += 10_000;
     }
-    const rss = rssMiB(server.pid());
-    if (rss !== undefined) column.cells['server RSS (MiB)'] = { median: rss, p95: rss, runs: 1 };
-  } catch (err) {
-    column.error = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    console.log(`  ${engine}: ${column.error}`);
-  } finally {
-    await disconnectDatabase().catch(() => undefined);
-    await server?.stop();
-    await rm(dir, { recursive: true, force: true });
   }
-  return column;
+  const seconds = elapsedMs(started) / 1000;
+  console.log(`  ${label.padEnd(16)} ${String(total).padStart(7)} in ${seconds.toFixed(1)} s`);
+  return seconds;
 }
 
-function table(scale: Scale, columns: Column[]): string {
-  const rows = [...new Set(columns.flatMap((c) => Object.keys(c.cells)))];
-  const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en') : n.toFixed(1));
-  const lines = [
-    `### ${scale.name} scale: ${scale.municipalities} municipalities, ${scale.models} models, ${scale.transfers} transfers, ${scale.visits} visits`,
-    '',
-    `| query | ${columns.map((c) => c.label).join(' | ')} |`,
-    `| --- | ${columns.map(() => '---').join(' | ')} |`,
+// ---------------------------------------------------------------------------------------------
+// Queries
+
+type Rng = (n: number) => number;
+type QueryDef = {
+  name: string;
+  /** One run: answers the milliseconds to count and a short summary of the answer (compared across engines). */
+  run: (rng: Rng) => Promise<{ ms: number; check: string }>;
+};
+
+/** Times one database round trip. */
+async function timed(fn: () => Promise<unknown>): Promise<{ ms: number; result: unknown }> {
+  const t = process.hrtime.bigint();
+  const result = await fn();
+  return { ms: elapsedMs(t), result };
+}
+const summary = (result: unknown): string => (Array.isArray(result) ? `${result.length} rows` : typeof result === 'number' ? `n=${result}` : JSON.stringify(result));
+
+type TransferState = { _id: Types.ObjectId; status: State; version?: number | null; heldFrom?: ActiveState | null };
+
+function queries(data: DataSet): QueryDef[] {
+  const randomTransfer = (rng: Rng) => pick(data.transferIds, rng(data.transferIds.length));
+  // A municipality that has transfers (transfer i belongs to municipality i mod M) / visits (visit i to i mod M, among others).
+  const withTransfers = (rng: Rng) => pick(data.muniIds, rng(Math.min(data.sizes.transfers, data.muniIds.length)));
+  const withVisits = (rng: Rng) => pick(data.muniIds, rng(Math.min(data.sizes.visits, data.muniIds.length)));
+  const simple = (name: string, fn: (rng: Rng) => Promise<unknown>): QueryDef => ({
+    name,
+    run: async (rng) => {
+      const { ms, result } = await timed(() => fn(rng));
+      return { ms, check: summary(result) };
+    },
+  });
+  const staleBefore = new Date(data.now.getTime() - STALE_AFTER_DAYS * DAY);
+
+  return [
+    simple('1. transfer by _id', (rng) => Transfer.findById(randomTransfer(rng)).lean().then((d) => (d ? 1 : 0))),
+    simple('2. transfers list: implementation, by activity, 20', () =>
+      Transfer.find({ status: 'implementation' })
+        .select('model municipality status lastActivityAt mentor nextAction nextActionDue')
+        .sort({ lastActivityAt: -1 })
+        .limit(20)
+        .lean(),
+    ),
+    simple("3. a municipality's transfers", (rng) => Transfer.find({ municipality: withTransfers(rng) }).lean()),
+    simple('4. countDocuments {status}', (rng) => Transfer.countDocuments({ status: pick(STATES, rng(STATES.length)) })),
+    simple('5. aggregate: count by status', () =>
+      Transfer.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }])
+        .then((rows) => rows.map((r) => `${r._id}:${r.n}`).sort().join(' ')),
+    ),
+    simple('6. stale count (active, no activity 60 d)', () =>
+      Transfer.countDocuments({ status: { $in: ACTIVE_STATES }, lastActivityAt: { $lt: staleBefore } }),
+    ),
+    simple('7. visits list: one year, by date, 20', (rng) => {
+      const year = 2019 + rng(6);
+      return Visit.find({ date: { $gte: new Date(Date.UTC(year, 0, 1)), $lt: new Date(Date.UTC(year + 1, 0, 1)) } })
+        .sort({ date: -1 })
+        .limit(20)
+        .lean();
+    }),
+    simple("8. a municipality's visits", (rng) => Visit.find({ municipalities: withVisits(rng) }).lean()),
+    simple('9. municipality search (regex), 20', () =>
+      Municipality.find({ searchKey: { $regex: 'uskudar|bench 12' } })
+        .sort({ name: 1 })
+        .limit(20)
+        .lean(),
+    ),
+    simple('10. catalogue facet: 12 cards + count', async (rng) => {
+      const filter = { themes: pick(THEMES, rng(THEMES.length)).code, status: 'published' as const };
+      const items = await ServiceModel.find(filter)
+        .select('title titleEn slug summary themes targetGroups difficulty monthsToLaunch status adoption coverThumb')
+        .sort({ titleKey: 1, _id: 1 })
+        .limit(12)
+        .lean();
+      const total = await ServiceModel.countDocuments(filter);
+      return `${items.length} rows of ${total}`;
+    }),
+    {
+      name: '11. conditional update (status, version)',
+      run: async (rng) => {
+        const id = randomTransfer(rng);
+        const current = await Transfer.findById(id).select('status version heldFrom').lean<TransferState>();
+        if (!current) throw new Error(`transfer ${String(id)} not found`);
+        const transition = transitionsFrom(current.status, current.heldFrom ?? undefined)[0];
+        if (!transition) throw new Error(`no transition from ${current.status}`);
+        const now = new Date();
+        const entry = { at: now, by: pick(data.users, rng(data.users.length)), from: current.status, to: transition.to, note: 'Benchmark geçişi' };
+        const { ms, result } = await timed(() =>
+          withRecordLock(`transfer:${String(id)}`, () =>
+            Transfer.updateOne(
+              { _id: id, status: current.status, version: current.version ?? 0 },
+              {
+                $set: { status: transition.to, lastActivityAt: now, [`stageEnteredAt.${transition.to}`]: now },
+                ...(current.status === 'on_hold' ? { $unset: { heldFrom: 1 } } : {}),
+                $inc: { version: 1 },
+                $push: { history: entry },
+              },
+            ),
+          ),
+        );
+        const matched = typeof result === 'object' && result !== null && 'matchedCount' in result ? result.matchedCount : undefined;
+        if (matched !== 1) throw new Error(`the conditional update matched ${String(matched)} documents`);
+        return { ms, check: 'matched 1' };
+      },
+    },
+    simple('12. insert one visit', (rng) => {
+      const date = new Date();
+      return Visit.create({
+        date, format: 'study_visit', municipalities: [withVisits(rng)], models: [pick(data.modelIds, rng(data.modelIds.length))],
+        delegation: [{ name: 'Ali Veli', title: 'Başkan Yardımcısı' }], summary: 'Benchmark ziyareti', quarter: quarterOf(date),
+      }).then(() => 'inserted');
+    }),
   ];
-  for (const row of rows) {
-    const isLoad = row.startsWith('load ');
-    const isMem = row.startsWith('server RSS');
-    const best = Math.min(...columns.map((c) => c.cells[row]?.median ?? Infinity));
-    const cells = columns.map((c) => {
-      const cell = c.cells[row];
-      if (!cell) return 'n/a';
-      if (isMem) return `${fmt(cell.median)}`;
-      if (isLoad) return `${(cell.median / 1000).toFixed(1)} s ×${(cell.median / best).toFixed(1)}`;
-      return `${fmt(cell.median)} / ${fmt(cell.p95)} ms (${cell.runs}) ×${(cell.median / best).toFixed(1)}`;
-    });
-    lines.push(`| ${isLoad || isMem ? row : `${row}: median / p95`} | ${cells.join(' | ')} |`);
-  }
-  return lines.join('\n');
 }
 
-const results: { scale: Scale; columns: Column[] }[] = [];
-for (const scale of scales) {
-  const columns: Column[] = [];
-  for (const engine of engines) columns.push(await runEngine(engine, scale));
-  results.push({ scale, columns });
+// ---------------------------------------------------------------------------------------------
+// One engine at one scale
+
+type QueryResult = { runs: number; timesMs: number[]; medianMs: number; p95Ms: number; check?: string; error?: string; timedOut?: boolean };
+type EngineResult = {
+  engine: EngineName;
+  label: string;
+  error?: string;
+  /** Set when the server's pid changed during the run (it died and the supervisor restarted it). */
+  restarted?: boolean;
+  loadSeconds: Record<string, number>;
+  rssMiB?: number;
+  peakRssMiB?: number;
+  queries: Record<string, QueryResult>;
+};
+
+let cleanup: (() => Promise<void>) | undefined;
+const TMP_PREFIX = 'registry-bench-engine-';
+
+/**
+ * Removes the data folders of earlier runs that were killed outright (kill -9: no clean-up ran).
+ * Only folders whose server pid is no longer running: a run in progress elsewhere keeps its own.
+ */
+async function sweepLeftovers(): Promise<void> {
+  for (const name of await readdir(os.tmpdir())) {
+    if (!name.startsWith(TMP_PREFIX)) continue;
+    const dir = path.join(os.tmpdir(), name);
+    let pid: number;
+    try {
+      pid = Number(readFileSync(path.join(dir, 'embedded-db.pid'), 'utf8').trim());
+    } catch {
+      continue; // no pid file (yet): not ours to judge
+    }
+    if (Number.isInteger(pid) && pid > 0 && !existsSync(`/proc/${pid}`)) {
+      console.log(`(removing ${dir}, left by an interrupted run)`);
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
 }
-console.log(`\nEngine benchmark (${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}); ×N = median / the fastest engine's median\n`);
-for (const { scale, columns } of results) {
-  console.log(table(scale, columns));
-  for (const c of columns) if (c.error) console.log(`\n${c.engine}: ${c.error}`);
-  console.log('');
+
+/** connectDatabase (the app's settings), or the same settings with another socket timeout (--socket-timeout-s). */
+async function connect(uri: string): Promise<void> {
+  if (socketTimeoutS === undefined) await connectDatabase(uri);
+  else await mongoose.connect(uri, { serverSelectionTimeoutMS: 3_000, connectTimeoutMS: 3_000, socketTimeoutMS: Math.round(socketTimeoutS * 1000), heartbeatFrequencyMS: 2_000, maxPoolSize: 20 });
 }
-const outDir = path.join(ROOT, 'bench-results');
-mkdirSync(outDir, { recursive: true });
-const file = path.join(outDir, `engine-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, JSON.stringify(results, null, 2));
-console.log(`written to ${path.relative(process.cwd(), file)}`);
-process.exit(0);
+
+async function benchEngine(engineName: EngineName, scale: ScaleName, data: DataSet): Promise<EngineResult> {
+  const result: EngineResult = { engine: engineName, label: engineName, loadSeconds: {}, queries: {} };
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), `${TMP_PREFIX}${engineName}-`));
+  let server: EmbeddedServer | undefined;
+  let connected = false;
+  const finish = async () => {
+    if (connected) await disconnectDatabase().catch((err: unknown) => console.error(`  (disconnect: ${errorText(err)})`));
+    connected = false;
+    if (server) await server.stop().catch((err: unknown) => console.error(`  (stop: ${errorText(err)})`));
+    server = undefined;
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  cleanup = finish;
+  try {
+    console.log(`\n## ${engineName} — ${scale}: starting…`);
+    const started = process.hrtime.bigint();
+    server = await startEmbedded({ dataDir, dbName: 'bench', log, engine: engineName, memoryMb: memoryMbFor(scale) });
+    result.label = server.engine.label;
+    const firstPid = server.pid();
+    console.log(`  ${server.engine.label} on port ${server.port} (pid ${String(firstPid)}), up in ${(elapsedMs(started) / 1000).toFixed(1)} s`);
+    // As the app does (src/shared/db/database.ts): the per-record write queue is on for every embedded engine.
+    configureRecordLock(true);
+    await connect(server.uri);
+    connected = true;
+    await ensureIndexes();
+
+    const { sizes } = data;
+    result.loadSeconds.municipalities = await insertInBatches('municipalities', sizes.municipalities, data.makeMunicipality, (d) => Municipality.insertMany(d, { lean: true }));
+    result.loadSeconds.models = await insertInBatches('models', sizes.models, data.makeModel, (d) => ServiceModel.insertMany(d, { lean: true }));
+    result.loadSeconds.transfers = await insertInBatches('transfers', sizes.transfers, data.makeTransfer, (d) => Transfer.insertMany(d, { lean: true }));
+    result.loadSeconds.visits = await insertInBatches('visits', sizes.visits, data.makeVisit, (d) => Visit.insertMany(d, { lean: true }));
+
+    const rng = seededRandom(20240601);
+    for (const q of queries(data)) {
+      const times: number[] = [];
+      let check: string | undefined;
+      let error: string | undefined;
+      let timedOut = false;
+      const t0 = Date.now();
+      for (let r = 0; r < RUNS; r++) {
+        if (r > 0 && Date.now() - t0 >= BUDGET_MS) break;
+        try {
+          const out = await q.run(rng);
+          times.push(out.ms);
+          check ??= out.check;
+        } catch (err) {
+          error = errorText(err);
+          timedOut = isTimeout(err);
+          break;
+        }
+      }
+      const sorted = [...times].sort((a, b) => a - b);
+      const qr: QueryResult = { runs: times.length, timesMs: times.map((t) => Math.round(t * 100) / 100), medianMs: median(sorted), p95Ms: percentile(sorted, 0.95) };
+      if (check !== undefined) qr.check = check;
+      if (error !== undefined) qr.error = error;
+      if (timedOut) qr.timedOut = true;
+      result.queries[q.name] = qr;
+      console.log(`  ${q.name.padEnd(52)} ${error ? `ERROR ${error.slice(0, 160)}` : `${fmt(qr.medianMs).padStart(8)} / ${fmt(qr.p95Ms).padStart(8)} ms (${qr.runs})  ${check ?? ''}`}`);
+    }
+
+    const mem = processMemory(server.pid());
+    if (mem) {
+      result.rssMiB = Math.round(mem.rss);
+      result.peakRssMiB = Math.round(mem.peak);
+    }
+    if (server.pid() !== firstPid) {
+      result.restarted = true;
+      console.log(`  ! the server was restarted during the run (pid ${String(firstPid)} → ${String(server.pid())}): figures after that are not comparable`);
+    }
+  } catch (err) {
+    result.error = errorText(err);
+    console.error(`  ${engineName} failed: ${result.error}`);
+  } finally {
+    await finish();
+    cleanup = undefined;
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+type Row = { name: string; values: Map<EngineName, { value: number; text: string } | string> };
+
+function renderTable(scale: string, results: EngineResult[], queryNames: string[]): string {
+  const rows: Row[] = [];
+  for (const name of queryNames) {
+    const values: Row['values'] = new Map();
+    for (const r of results) {
+      const q = r.queries[name];
+      if (r.error && !q) values.set(r.engine, 'n/a');
+      else if (!q) values.set(r.engine, 'n/a');
+      else if (q.error) values.set(r.engine, `${q.timedOut ? `timeout >${socketTimeoutS ?? 30} s` : 'error'}${q.runs ? ` after ${q.runs} runs` : ''}`);
+      else values.set(r.engine, { value: q.medianMs, text: `${fmt(q.medianMs)} / ${fmt(q.p95Ms)} (${q.runs})` });
+    }
+    rows.push({ name, values });
+  }
+  const single = (name: string, get: (r: EngineResult) => number | undefined, digits: number) => {
+    const values: Row['values'] = new Map();
+    for (const r of results) {
+      const v = r.error ? undefined : get(r);
+      values.set(r.engine, v === undefined ? 'n/a' : { value: v, text: v.toFixed(digits) });
+    }
+    rows.push({ name, values });
+  };
+  single('load: transfers s', (r) => r.loadSeconds.transfers, 1);
+  single('load: visits s', (r) => r.loadSeconds.visits, 1);
+  single('server RSS MiB', (r) => r.rssMiB, 0);
+  single('server peak RSS MiB', (r) => r.peakRssMiB, 0);
+
+  const header = ['query', ...results.flatMap((r) => [`${r.engine} median / p95 ms (runs)`, `${r.engine} vs best`])];
+  const lines = [header, header.map((h, i) => (i === 0 ? '---' : '---:'))];
+  for (const row of rows) {
+    const numbers = [...row.values.values()].flatMap((v) => (typeof v === 'string' ? [] : [v.value]));
+    const best = numbers.length ? Math.min(...numbers) : NaN;
+    const cells = results.flatMap((r) => {
+      const v = row.values.get(r.engine) ?? 'n/a';
+      if (typeof v === 'string') return [v, ''];
+      const ratio = best > 0 ? v.value / best : 1;
+      return [v.text, numbers.length > 1 ? fmtRatio(ratio) : ''];
+    });
+    lines.push([row.name, ...cells]);
+  }
+  // Pad columns so the table reads well as plain text too.
+  const widths = header.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? '').length)));
+  const out = lines.map((l, li) =>
+    `| ${l
+      .map((c, i) => {
+        const w = widths[i] ?? 0;
+        if (li === 1) return i === 0 ? '-'.repeat(w) : `${'-'.repeat(Math.max(1, w - 1))}:`;
+        return i === 0 ? c.padEnd(w) : c.padStart(w);
+      })
+      .join(' | ')} |`,
+  );
+  return [`### ${scale}`, '', ...out].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const outDir = path.join(ROOT, 'bench-results');
+  const outFile = path.join(outDir, `engine-${stamp}.json`);
+  await mkdir(outDir, { recursive: true });
+  await sweepLeftovers();
+  const report: { startedAt: string; host: { cpus: number; memoryMiB: number; node: string }; options: Record<string, unknown>; scales: unknown[] } = {
+    startedAt: new Date().toISOString(),
+    host: { cpus: os.cpus().length, memoryMiB: Math.round(os.totalmem() / 2 ** 20), node: process.version },
+    options: { engines: engineNames, runs: RUNS, budgetS: BUDGET_MS / 1000, socketTimeoutS: socketTimeoutS ?? 'app default (30)' },
+    scales: [],
+  };
+  const tables: string[] = [];
+
+  for (const scale of scaleNames) {
+    const sizes: Sizes = { ...SCALES[scale], ...(transfersOverride ? { transfers: transfersOverride } : {}), ...(visitsOverride ? { visits: visitsOverride } : {}) };
+    const custom = transfersOverride !== undefined || visitsOverride !== undefined;
+    const data = makeDataSet(sizes);
+    const sample = Array.from({ length: Math.min(200, sizes.transfers) }, (_, i) => BSON.calculateObjectSize(data.makeTransfer(i)));
+    const avgTransferBytes = Math.round(sample.reduce((a, b) => a + b, 0) / Math.max(1, sample.length));
+    const title = `${scale}${custom ? ' (custom size)' : ''}: ${sizes.municipalities} municipalities, ${sizes.models} models, ${sizes.transfers} transfers (~${avgTransferBytes} B each), ${sizes.visits} visits; Java heap ${memoryMbFor(scale)} MB`;
+    console.log(`\n# ${title}`);
+
+    const results: EngineResult[] = [];
+    const scaleReport = { scale, custom, sizes, avgTransferBytes, memoryMb: memoryMbFor(scale), results };
+    report.scales.push(scaleReport);
+    for (const engine of engineNames) {
+      results.push(await benchEngine(engine, scale, data));
+      await writeFile(outFile, JSON.stringify(report, null, 2) + '\n'); // partial results survive an interrupted run
+    }
+
+    const queryNames = queries(data).map((q) => q.name);
+    const notes: string[] = [];
+    for (const r of results) {
+      if (r.error) notes.push(`- ${r.engine}: n/a — ${r.error}`);
+      if (r.restarted) notes.push(`- ${r.engine}: the server restarted during the run (out of memory?); its figures are not comparable`);
+      for (const [name, q] of Object.entries(r.queries)) if (q.error) notes.push(`- ${r.engine}, ${name}: ${q.error}`);
+    }
+    if (socketTimeoutS === undefined && results.some((r) => Object.values(r.queries).some((q) => q.timedOut))) {
+      notes.push('- "timeout": the query outlived the app\'s 30 s socket timeout (connect.ts), so the app could not answer it either; `--socket-timeout-s 0` measures how long it really takes.');
+    }
+    // The data and the "random" choices are the same for every engine, so the answers should be too.
+    for (const name of queryNames) {
+      const checks = new Map<string, string[]>();
+      for (const r of results) {
+        const c = r.queries[name]?.check;
+        if (c !== undefined) checks.set(c, [...(checks.get(c) ?? []), r.engine]);
+      }
+      if (checks.size > 1) notes.push(`- engines answered "${name}" differently: ${[...checks].map(([c, e]) => `${e.join('+')} → ${c}`).join('; ')}`);
+    }
+    const legend = [
+      `_${title}. ${RUNS} runs per query at most, fewer once ${BUDGET_MS / 1000} s were spent on it; p95 is nearest-rank (with 5 runs, the slowest). ` +
+        `"vs best": median ÷ the fastest engine's median for that row. Updates and inserts include the data-version bump the models' post-hooks make._`,
+      '',
+      results.map((r) => `- ${r.engine}: ${r.label}`).join('\n'),
+    ];
+    const table = [renderTable(scale, results, queryNames), '', ...legend, ...(notes.length ? ['', 'Notes:', ...notes] : [])].join('\n');
+    tables.push(table);
+  }
+
+  await writeFile(outFile, JSON.stringify({ ...report, finishedAt: new Date().toISOString() }, null, 2) + '\n');
+  console.log(`\n\n${tables.join('\n\n')}\n\nResults: ${path.relative(process.cwd(), outFile) || outFile}`);
+}
+
+const interrupt = (signal: NodeJS.Signals) => {
+  console.error(`\n${signal}: stopping the database server and removing its temporary folder…`);
+  const done = () => process.exit(130);
+  if (cleanup) cleanup().then(done, done);
+  else done();
+};
+process.once('SIGINT', interrupt);
+process.once('SIGTERM', interrupt);
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    const done = () => process.exit(1);
+    if (cleanup) cleanup().then(done, done);
+    else done();
+  },
+);
