@@ -5,7 +5,7 @@ import supertest from 'supertest';
 import { createApp } from '../src/app.js';
 import { ensureFirstAdmin } from '../src/features/accounts/first-admin.js';
 import { ConfigError } from '../src/shared/config.js';
-import { safeReturnTo } from '../src/features/accounts/accounts.routes.js';
+import { safeReturnTo } from '../src/shared/http/return-to.js';
 import { ACCOUNT_FAILURES, IP_FAILURES } from '../src/features/accounts/login-limits.js';
 import { passwordProblem, PASSWORD_MAX, PASSWORD_MIN } from '../src/features/accounts/password.js';
 import { User } from '../src/features/accounts/user.model.js';
@@ -43,12 +43,15 @@ describe('accounts: sign-in and sessions', () => {
     const { user, email } = await createUser('office');
     const agent = supertest.agent(await testApp());
     const { res: page, csrf } = await loginForm(agent);
-    const before = sidCookie(page);
-    expect(before, 'the sign-in form starts a session for its CSRF token').to.be.a('string');
+    expect(sidCookie(page), 'the sign-in form writes no session (its token is in a cookie)').to.equal(undefined);
     const res = await agent.post('/login').type('form').send({ email, password: TEST_PASSWORD, _csrf: csrf });
     expect(res.status).to.equal(303);
-    const after = sidCookie(res);
-    expect(after).to.be.a('string').and.not.equal(before);
+    const before = sidCookie(res);
+    expect(before).to.be.a('string');
+    // Signing in again over an existing session gives it a new id (no fixation).
+    const again = await agent.post('/login').type('form').send({ email, password: TEST_PASSWORD, _csrf: await csrfOf(agent, '/account') });
+    expect(again.status).to.equal(303);
+    expect(sidCookie(again)).to.be.a('string').and.not.equal(before);
 
     const reloaded = await User.findById(user._id).lean();
     expect(reloaded?.lastLoginAt).to.be.instanceOf(Date);
@@ -106,8 +109,9 @@ describe('accounts: sign-in and sessions', () => {
   });
 
   it('has written the session when a redirect\'s headers arrive, since a browser follows at once', async () => {
-    // A browser asks for the next page as soon as it sees a redirect's headers; the page to return
-    // to after sign-in (and any flash message) must already be in the store by then.
+    // A browser asks for the next page as soon as it sees a redirect's headers; the signed-in
+    // session (and any flash message) must already be in the store by then.
+    const { user, email } = await createUser('office');
     const server = (await testApp()).listen(0, '127.0.0.1');
     await once(server, 'listening');
     const address = server.address();
@@ -116,22 +120,61 @@ describe('accounts: sign-in and sessions', () => {
     const sessions = mongoose.connection.collection<{ _id: string; session: string }>('sessions');
     try {
       for (let i = 0; i < 5; i += 1) {
+        const form = await supertest(server).get('/login');
+        const cookies = ([] as string[]).concat(form.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+        const body = new URLSearchParams({ email, password: TEST_PASSWORD, _csrf: csrfFrom(form.text) }).toString();
         const headers = await new Promise<http.IncomingHttpHeaders>((resolve, reject) => {
-          const req = http.get({ host: '127.0.0.1', port, path: `/account?try=${i}` }, (res) => {
-            resolve(res.headers); // the headers only: do not wait for the body
-            res.resume();
-          });
+          const req = http.request(
+            { host: '127.0.0.1', port, path: '/login', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies } },
+            (res) => {
+              resolve(res.headers); // the headers only: do not wait for the body
+              res.resume();
+            },
+          );
           req.on('error', reject);
+          req.end(body);
         });
         const cookie = (headers['set-cookie'] ?? []).find((c) => c.startsWith('sid='));
         expect(cookie, 'a session cookie').to.be.a('string');
         const stored = await sessions.findOne({ _id: sessionIdOf(String(cookie).split(';')[0] ?? '') });
         expect(stored, `try ${i}: session stored when the headers arrived`).to.not.equal(null);
-        expect(stored?.session).to.contain(`/account?try=${i}`);
+        expect(stored?.session).to.contain(`"user":"${String(user._id)}:`);
       }
     } finally {
       server.close();
     }
+  });
+
+  it('writes no session for an anonymous visitor who browses, opens the sign-in form or is sent to it', async () => {
+    const sessions = mongoose.connection.collection('sessions');
+    const before = await sessions.countDocuments();
+    const app = await testApp();
+    for (const path of ['/', '/models', '/models?theme=mahalle-hizmetleri&running=1', '/login', '/account', '/admin/users', '/healthz', '/?lang=en']) {
+      const res = await supertest(app).get(path);
+      expect(sidCookie(res), `${path}: no session cookie`).to.equal(undefined);
+    }
+    // A failed sign-in re-renders the form: still nobody to remember.
+    const agent = supertest.agent(app);
+    const { csrf } = await loginForm(agent);
+    const failed = await agent.post('/login').type('form').send({ email: 'nobody@test.local', password: 'wrong password 1', _csrf: csrf });
+    expect(failed.status).to.equal(401);
+    expect(sidCookie(failed)).to.equal(undefined);
+    expect(await sessions.countDocuments()).to.equal(before);
+  });
+
+  it('refuses a sign-in whose form token does not match the visitor\'s cookie (login CSRF)', async () => {
+    const { email } = await createUser('office');
+    const app = await testApp();
+    // An attacker's own token, sent from a victim's browser that holds another (or no) cookie.
+    const attacker = supertest.agent(app);
+    const { csrf } = await loginForm(attacker);
+    const noCookie = await supertest(app).post('/login').type('form').send({ email, password: TEST_PASSWORD, _csrf: csrf });
+    expect(noCookie.status).to.equal(403);
+    const victim = supertest.agent(app);
+    await loginForm(victim);
+    const otherCookie = await victim.post('/login').type('form').send({ email, password: TEST_PASSWORD, _csrf: csrf });
+    expect(otherCookie.status).to.equal(403);
+    expect(sidCookie(otherCookie)).to.equal(undefined);
   });
 
   it('ends a session after the absolute timeout, however active it is', async () => {
@@ -276,7 +319,8 @@ describe('accounts: demo accounts', () => {
     const prod = await createApp({ config: prodConfig, logger: createLogger('silent'), sessionSecret: 'x'.repeat(40), embedded: testState.embedded });
     // Production cookies are Secure: the test plays the TLS proxy and carries the cookie itself.
     const form = await supertest(prod).get('/login').set('X-Forwarded-Proto', 'https');
-    const cookie = sidCookie(form) ?? '';
+    const cookie = ([] as string[]).concat(form.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+    expect(String(form.headers['set-cookie']), 'the sign-in form token cookie').to.match(/csrf_anon=.*Secure/);
     const send = (who: string) =>
       supertest(prod).post('/login').set('X-Forwarded-Proto', 'https').set('Cookie', cookie).type('form').send({ email: who, password: TEST_PASSWORD, _csrf: csrfFrom(form.text) });
     const refused = await send(email);

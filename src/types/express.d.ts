@@ -18,7 +18,6 @@ declare global {
 declare module 'express-session' {
   interface SessionData {
     createdAt: number;
-    returnTo: string;
     flash: { type: 'success' | 'error' | 'info'; key: string; params?: Record<string, string | number> }[];
   }
 }

@@ -3,6 +3,8 @@ import passport from 'passport';
 import { z } from 'zod';
 import { audit } from '../audit/audit.service.js';
 import { defineRoutes, needs, PUBLIC, SIGNED_IN } from '../../shared/http/routes.js';
+import { forgetAnonymousToken } from '../../shared/http/csrf.js';
+import { takeReturnTo } from '../../shared/http/return-to.js';
 import { parseForm, type FieldErrors } from '../../shared/http/validation.js';
 import { accountController, LANG_COOKIE } from './account.controller.js';
 import type { LoginLimits } from './login-limits.js';
@@ -12,20 +14,6 @@ const loginSchema = z.object({
   email: z.string({ error: 'validation:required' }).trim().min(1, 'validation:required').max(254, 'validation:tooLong'),
   password: z.string({ error: 'validation:required' }).min(1, 'validation:required').max(1024, 'validation:tooLong'),
 });
-
-/**
- * Only a local path may be returned to after sign-in (no "//evil.example", no "https://…"). Browsers
- * drop tabs and line breaks inside URLs and read "\" as "/", so "/\t/evil.example" and
- * "/\evil.example" would leave the site: any control character or backslash is refused.
- */
-export function safeReturnTo(value: unknown): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//')) return '/';
-  for (const ch of value) {
-    const code = ch.charCodeAt(0);
-    if (code < 0x20 || code === 0x7f || ch === '\\') return '/';
-  }
-  return value;
-}
 
 function authenticate(req: Request, res: Response): Promise<Express.User | false> {
   return new Promise((resolve, reject) => {
@@ -74,7 +62,8 @@ export function accountsRouter(limits: LoginLimits): Router {
       return rerender(401, 'accounts:login.failed');
     }
 
-    const returnTo = safeReturnTo(req.session.returnTo);
+    const returnTo = takeReturnTo(req, res);
+    forgetAnonymousToken(res);
     // passport regenerates the session on login: a new session id, no fixation.
     await new Promise<void>((resolve, reject) => req.login(user, (e) => (e ? reject(e) : resolve())));
     req.session.createdAt = Date.now();

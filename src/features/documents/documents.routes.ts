@@ -5,7 +5,7 @@ import { AppError } from '../../shared/errors.js';
 import { flash } from '../../shared/http/flash.js';
 import { defineRoutes, needs, PUBLIC } from '../../shared/http/routes.js';
 import { fileStorage } from '../../shared/storage/index.js';
-import { safeReturnTo } from '../accounts/accounts.routes.js';
+import { safeReturnTo } from '../../shared/http/return-to.js';
 import { audit, auditContext } from '../audit/audit.service.js';
 import { canManage, deleteDocument, findReadable, sendDocument } from './documents.service.js';
 

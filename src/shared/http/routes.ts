@@ -8,6 +8,7 @@ import { can } from '../../features/accounts/privileges.js';
 import type { Right } from '../../features/accounts/roles.js';
 import { AppError } from '../errors.js';
 import { csrfAfterMultipart, csrfForMultipartWithoutUpload } from './csrf.js';
+import { rememberReturnTo } from './return-to.js';
 
 export type Access =
   | { kind: 'public' }
@@ -36,7 +37,7 @@ export function guard(access: Access): RequestHandler {
     if (access.kind === 'public') return next();
     if (!req.user) {
       if (req.method === 'GET') {
-        req.session.returnTo = req.originalUrl;
+        rememberReturnTo(req, res);
         return res.redirect(303, '/login');
       }
       return next(new AppError('FORBIDDEN', 'sign-in required'));
