@@ -21,6 +21,7 @@ import { User } from '../features/accounts/user.model.js';
 import { refreshAdoption } from '../features/catalogue/catalogue.service.js';
 import { DIFFICULTY_CODES, MODEL_STATUSES, ServiceModel } from '../features/catalogue/model.model.js';
 import { modelSearchKeys } from '../features/catalogue/search-keys.js';
+import { municipalityKeys } from '../features/municipalities/identity.js';
 import { MUNICIPALITY_KIND_CODES, Municipality } from '../features/municipalities/municipality.model.js';
 import { ACTIVE_STATES, IN_PROGRESS_STATES, PATH, STATES, stageIndex, type ActiveState, type State } from '../features/transfers/workflow.js';
 import { Transfer } from '../features/transfers/transfer.model.js';
@@ -263,8 +264,6 @@ export function demoTimeline(t: DemoTransfer, index: number, steps: readonly Ste
 
 export type SeedOptions = { log: (line: string) => void; withDemoUsers: boolean; demoPassword: string };
 
-export const municipalityIdentityKey = (name: string, province: string) => `${searchKey(name)}|${searchKey(province)}`;
-
 export async function seedDemoData(opts: SeedOptions): Promise<{ created: Record<string, number> }> {
   const data = loadDemoData();
   const now = new Date();
@@ -314,8 +313,8 @@ export async function seedDemoData(opts: SeedOptions): Promise<{ created: Record
   // Municipalities, by identity key (parents come first in the file).
   const municipalityIds = new Map<string, Types.ObjectId>();
   for (const m of data.municipalities) {
-    const identityKey = municipalityIdentityKey(m.name, m.province);
-    const existing = await Municipality.exists({ identityKey });
+    const keys = municipalityKeys(m.name, m.province);
+    const existing = await Municipality.exists({ identityKey: keys.identityKey });
     if (existing) {
       municipalityIds.set(m.name, existing._id);
       continue;
@@ -330,8 +329,7 @@ export async function seedDemoData(opts: SeedOptions): Promise<{ created: Record
       parent: m.parent ? municipalityIds.get(m.parent) : undefined,
       contacts: m.contacts,
       notes: m.notes,
-      searchKey: searchKey(`${m.name} ${m.province}`),
-      identityKey,
+      ...keys,
       demo: true,
     });
     municipalityIds.set(m.name, doc._id);

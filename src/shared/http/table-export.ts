@@ -62,7 +62,7 @@ export function toCsv(t: Table, lang: 'tr' | 'en'): Buffer {
 /** Excel's sheet-name rules: at most 31 characters, none of []:*?/\. */
 const sheetName = (name: string) => name.replace(/[[\]:*?/\\]/g, ' ').slice(0, 31) || 'Sheet';
 
-export async function toXlsx(tables: readonly Table[]): Promise<Buffer> {
+export async function toXlsx(tables: readonly Table[]): Promise<Buffer<ArrayBuffer>> {
   const book = new ExcelJS.Workbook();
   book.created = new Date();
   for (const t of tables) {
