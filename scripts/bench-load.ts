@@ -63,7 +63,10 @@ const REQUEST_TIMEOUT_MS = 30_000;
 // ---------------------------------------------------------------------------------------------
 // HTTP client
 
-type Jar = { sid: string | undefined };
+/** A client's cookies by name (the session `sid`, the sign-in form's `csrf_anon`, …). */
+type Jar = { cookies: Map<string, string> };
+const newJar = (): Jar => ({ cookies: new Map() });
+const cookieHeader = (jar: Jar) => [...jar.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
 
 type Outcome = {
   url: string;
@@ -84,7 +87,7 @@ const cookieName = (setCookie: string) => setCookie.slice(0, Math.max(0, setCook
 /** One GET, redirects not followed; the body is read to the end (its time counts). */
 async function get(url: string, jar?: Jar): Promise<Outcome> {
   const headers: Record<string, string> = {};
-  if (jar?.sid) headers.cookie = `sid=${jar.sid}`;
+  if (jar && jar.cookies.size) headers.cookie = cookieHeader(jar);
   const started = performance.now();
   try {
     const res = await fetch(BASE + url, { redirect: 'manual', headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
@@ -109,13 +112,14 @@ async function get(url: string, jar?: Jar): Promise<Outcome> {
   }
 }
 
-/** Keeps the jar's `sid` current (rolling sessions re-send it; sign-in replaces it). */
+/** Keeps the jar's cookies current (rolling sessions re-send `sid`; sign-in replaces it). */
 function absorbCookies(jar: Jar, setCookies: string[]): void {
   for (const c of setCookies) {
-    if (cookieName(c) !== 'sid') continue;
+    const name = cookieName(c);
     const value = c.slice(c.indexOf('=') + 1).split(';')[0] ?? '';
     const expired = /expires=Thu, 01 Jan 1970/i.test(c) || /max-age=0\b/i.test(c);
-    jar.sid = value && !expired ? value : undefined;
+    if (value && !expired) jar.cookies.set(name, value);
+    else jar.cookies.delete(name);
   }
 }
 
@@ -247,17 +251,16 @@ function navigationLinks(html: string, pageUrl: string): string[] {
 // Sign-in
 
 async function signIn(email: string): Promise<{ jar: Jar } | { error: string }> {
-  const jar: Jar = { sid: undefined };
+  const jar = newJar();
   const page = await get('/login', jar);
   if (page.status !== 200) return { error: `GET /login answered ${page.status}` };
   const input = /<input\b[^>]*\bname="_csrf"[^>]*>/.exec(page.text)?.[0] ?? '';
   const token = /\bvalue="([^"]*)"/.exec(input)?.[1];
   if (!token) return { error: 'no _csrf field on /login' };
-  if (!jar.sid) return { error: 'GET /login set no sid cookie' };
   const res = await fetch(`${BASE}/login`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { cookie: `sid=${jar.sid}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ email, password: PASSWORD, _csrf: decodeEntities(token) }).toString(),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });

@@ -153,6 +153,9 @@ describe('accounts: sign-in and sessions', () => {
       const res = await supertest(app).get(path);
       expect(sidCookie(res), `${path}: no session cookie`).to.equal(undefined);
     }
+    for (const path of ['/', '/models', '/healthz']) {
+      expect((await supertest(app).get(path)).headers['set-cookie'], `${path}: no cookie at all for a passer-by`).to.equal(undefined);
+    }
     // A failed sign-in re-renders the form: still nobody to remember.
     const agent = supertest.agent(app);
     const { csrf } = await loginForm(agent);

@@ -52,22 +52,33 @@ export async function createI18n(): Promise<i18n> {
     interpolation: { escapeValue: false }, // EJS escapes on output (<%= %>)
     returnNull: false,
     detection: {
-      // Turkish unless the user chose otherwise: ?lang= on any page switches and the cookie remembers it.
+      // Turkish unless the user chose otherwise: ?lang= on any page switches and the cookie remembers
+      // it. The cookie is written by rememberLanguageChoice below, only when a choice is made (the
+      // detector's own cache would set it on every response, to every crawler).
       order: ['querystring', 'cookie'],
       lookupQuerystring: 'lang',
       lookupCookie: 'lang',
-      caches: ['cookie'],
-      cookieSameSite: 'lax',
-      cookiePath: '/', // the whole site, whichever page the language was switched on
-      // No cookieExpirationDate: a fixed date would be computed once at start; the default is a year from each switch.
+      caches: false,
       ignoreCase: true,
     },
   });
   return instance;
 }
 
+/** The language cookie: the whole site, whichever page the language was switched on; a year from each choice. */
+export const LANG_COOKIE = { sameSite: 'lax', maxAge: 365 * 24 * 3600 * 1000, path: '/' } as const;
+
+/** Writes the language cookie when ?lang= chooses a language the cookie does not already hold. */
+const rememberLanguageChoice: RequestHandler = (req, res, next) => {
+  const asked = typeof req.query.lang === 'string' ? req.query.lang.toLowerCase() : undefined;
+  const cookies: Record<string, unknown> = req.cookies ?? {};
+  if (asked && isLang(asked) && cookies.lang !== asked) res.cookie('lang', asked, LANG_COOKIE);
+  next();
+};
+
 export function i18nMiddleware(instance: i18n): RequestHandler {
-  return handle(instance, { ignoreRoutes: ['/public/', '/healthz', '/readyz'] });
+  const detect = handle(instance, { ignoreRoutes: ['/public/', '/healthz', '/readyz'] });
+  return (req, res, next) => detect(req, res, (err?: unknown) => (err ? next(err) : rememberLanguageChoice(req, res, next)));
 }
 
 export type { TFunction };

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { AppError } from '../../shared/errors.js';
 import { flash } from '../../shared/http/flash.js';
+import { LANG_COOKIE } from '../../shared/i18n.js';
 import { parseForm, type FieldErrors } from '../../shared/http/validation.js';
 import { audit, auditContext } from '../audit/audit.service.js';
 import { passwordChangeSchema, profileSchema } from './account.validation.js';
@@ -10,7 +11,6 @@ import { municipalityNames } from './municipality-options.js';
 import { PASSWORD_MIN } from './password.js';
 import { changeOwnPassword, findAccount, updateProfile } from './users.service.js';
 
-export const LANG_COOKIE = { sameSite: 'lax', maxAge: 365 * 24 * 3600 * 1000, path: '/' } as const;
 
 /** `passwordError`: a refusal of the password form, shown inside that form (the page lands there). */
 type Page = { values?: Record<string, string>; errors?: FieldErrors; formError?: string; passwordError?: string; status?: number };

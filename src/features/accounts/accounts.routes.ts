@@ -6,7 +6,8 @@ import { defineRoutes, needs, PUBLIC, SIGNED_IN } from '../../shared/http/routes
 import { forgetAnonymousToken } from '../../shared/http/csrf.js';
 import { takeReturnTo } from '../../shared/http/return-to.js';
 import { parseForm, type FieldErrors } from '../../shared/http/validation.js';
-import { accountController, LANG_COOKIE } from './account.controller.js';
+import { LANG_COOKIE } from '../../shared/i18n.js';
+import { accountController } from './account.controller.js';
 import type { LoginLimits } from './login-limits.js';
 import { recordSignIn } from './users.service.js';
 
