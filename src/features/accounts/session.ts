@@ -1,16 +1,38 @@
 import MongoStore from 'connect-mongo';
 import session from 'express-session';
+import type { MongoClient } from 'mongodb';
 import mongoose from 'mongoose';
 import type { RequestHandler } from 'express';
 import type { Config } from '../../shared/config.js';
 
+export const SESSIONS_COLLECTION = 'sessions';
+const CLEANUP_EVERY_MS = 10 * 60_000;
+
 /**
- * Sessions live in MongoDB (several app servers share them). FerretDB has no TTL indexes, so
- * expired sessions are removed by connect-mongo's interval mode. The cookie is rolling: it expires
- * after the idle timeout; the absolute timeout is enforced by `absoluteTimeout` below.
+ * Removes expired sessions with an acknowledged delete. connect-mongo's own "interval" cleanup sends
+ * it unacknowledged (w: 0, the OP_MSG moreToCome flag): MongoDB and mongo-java-server then send no
+ * reply, but FerretDB v1.24 replies anyway. The driver does not match replies to requests, so that
+ * stray reply was read by the next command on the same pooled connection, and every later command
+ * on it got the previous one's answer: a count answered by the delete ("BSON element cursor is
+ * missing"), a list of models answered by the count (a card without `themes`). The registry never
+ * sends an unacknowledged write.
+ */
+export async function removeExpiredSessions(client: MongoClient): Promise<number> {
+  const result = await client.db().collection(SESSIONS_COLLECTION).deleteMany({ expires: { $lt: new Date() } });
+  return result.deletedCount;
+}
+
+/**
+ * Sessions live in MongoDB (several app servers share them). Expired ones are removed every 10
+ * minutes by `removeExpiredSessions` (FerretDB has no TTL indexes, so not by the database itself).
+ * The cookie is rolling: it expires after the idle timeout; the absolute timeout is enforced by
+ * `absoluteTimeout` below.
  */
 export function sessionMiddleware(config: Config, secret: string): RequestHandler {
   const client = mongoose.connection.getClient();
+  // A failed run (database away) is simply tried again at the next one.
+  const cleanup = setInterval(() => void removeExpiredSessions(client).catch(() => undefined), CLEANUP_EVERY_MS);
+  cleanup.unref();
   return session({
     name: 'sid',
     secret,
@@ -20,9 +42,8 @@ export function sessionMiddleware(config: Config, secret: string): RequestHandle
     proxy: config.trustProxy !== false,
     store: MongoStore.create({
       client,
-      collectionName: 'sessions',
-      autoRemove: 'interval',
-      autoRemoveInterval: 10, // minutes
+      collectionName: SESSIONS_COLLECTION,
+      autoRemove: 'disabled', // see removeExpiredSessions
       ttl: Math.ceil(config.sessionIdleMs / 1000),
       touchAfter: 60, // seconds: an unchanged session is written at most once a minute
     }),
