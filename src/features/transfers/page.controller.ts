@@ -1,0 +1,138 @@
+/**
+ * /transfers/:id and the forms on it: transition, details, comment/update, checklist. Every POST
+ * re-renders the page with the user's input and field-level messages when refused (422), the
+ * current state and what they typed when someone else changed the transfer first (409).
+ */
+import type { Request, Response } from 'express';
+import { Types } from 'mongoose';
+import { AppError } from '../../shared/errors.js';
+import { flash } from '../../shared/http/flash.js';
+import { parseForm, type FieldErrors } from '../../shared/http/validation.js';
+import { audit, auditContext } from '../audit/audit.service.js';
+import { addChecklistItem, addComment, editDetails, markUpdatesRead, moveTransfer, tickChecklist } from './changes.service.js';
+import { staffOptions } from './list.service.js';
+import { loadTransfer, loadTransferHead, pageModel, type TransferDoc } from './transfer-page.js';
+import { checklistAddSchema, checklistTickSchema, commentSchema, dateOrNull, detailsSchema, transitionSchema } from './transfers.validation.js';
+
+type FormName = 'transition' | 'details' | 'comment' | 'checklist';
+type Extra = { status?: number; form?: FormName; values?: Record<string, string>; errors?: FieldErrors; refusal?: string; conflict?: boolean };
+
+const bodyValues = (req: Request, keys: readonly string[]): Record<string, string> =>
+  Object.fromEntries(keys.map((k) => [k, typeof req.body?.[k] === 'string' ? String(req.body[k]).slice(0, 5000) : '']));
+
+async function renderPage(req: Request, res: Response, doc: TransferDoc, extra: Extra = {}): Promise<void> {
+  const model = await pageModel(req, doc);
+  res.status(extra.status ?? 200).render('transfers/show', {
+    ...model,
+    staff: model.mayEdit ? await staffOptions() : [],
+    form: extra.form,
+    values: extra.values ?? {},
+    errors: extra.errors ?? {},
+    refusal: extra.refusal,
+    conflict: !!extra.conflict,
+  });
+}
+
+export async function show(req: Request, res: Response): Promise<void> {
+  const doc = await loadTransfer(req);
+  const staff = req.user?.role !== 'municipality';
+  if (staff && doc.unreadUpdate) await markUpdatesRead(doc._id); // the page shows them now; the list's badge clears
+  await renderPage(req, res, doc);
+}
+
+const href = (id: Types.ObjectId, anchor = '') => `/transfers/${String(id)}${anchor}`;
+
+export async function transition(req: Request, res: Response): Promise<void> {
+  const head = await loadTransferHead(req);
+  const user = req.user;
+  if (!user) throw AppError.forbidden();
+  const typed = bodyValues(req, ['to', 'reason', 'launchDate', 'beneficiaries', 'version', 'status']);
+  const parsed = parseForm(transitionSchema, req.body);
+  if (!parsed.ok) return renderPage(req, res, await loadTransfer(req), { status: 422, form: 'transition', values: typed, errors: parsed.errors, refusal: 'transfers:refused.invalid' });
+  const input = parsed.data;
+  const result = await moveTransfer({
+    id: head._id,
+    by: user.id,
+    role: user.role,
+    asRead: { status: input.status, version: input.version },
+    to: input.to,
+    reason: input.reason,
+    launchDate: dateOrNull(input.launchDate) ?? undefined,
+    beneficiaries: input.beneficiaries ? Number(input.beneficiaries) : undefined,
+  });
+  if (result.kind === 'conflict') return renderPage(req, res, await loadTransfer(req), { status: 409, form: 'transition', values: typed, conflict: true });
+  if (result.kind === 'refused') {
+    const { code, field } = result.refusal;
+    const errors: FieldErrors = field ? { [field]: `transfers:refused.${code}` } : {};
+    return renderPage(req, res, await loadTransfer(req), { status: code === 'role' ? 403 : 422, form: 'transition', values: typed, errors, refusal: `transfers:refused.${code}` });
+  }
+  const t = result.transition;
+  await audit({
+    action: 'transfer.moved',
+    ...auditContext(req),
+    target: { kind: 'Transfer', id: String(head._id) },
+    details: { status: { from: t.from, to: t.to }, kind: t.kind, model: String(head.model), municipality: String(head.municipality), ...(input.reason ? { reason: input.reason } : {}), ...(input.launchDate ? { launchDate: input.launchDate } : {}) },
+  });
+  flash(req, 'success', 'transfers:flash.moved', { status: req.t(`common:status.${t.to}`) });
+  res.redirect(303, href(head._id));
+}
+
+export async function saveDetails(req: Request, res: Response): Promise<void> {
+  const head = await loadTransferHead(req);
+  const typed = bodyValues(req, ['mentor', 'targetLaunchDate', 'nextAction', 'nextActionDue', 'version', 'status']);
+  const parsed = parseForm(detailsSchema, req.body);
+  const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
+  if (parsed.ok && parsed.data.mentor && !(await staffOptions()).some((s) => s.id === parsed.data.mentor.toLowerCase())) errors.mentor = 'transfers:details.mentorInvalid';
+  if (!parsed.ok || Object.keys(errors).length) return renderPage(req, res, await loadTransfer(req), { status: 422, form: 'details', values: typed, errors });
+  const d = parsed.data;
+  const result = await editDetails(
+    head._id,
+    { status: d.status, version: d.version },
+    { mentor: d.mentor ? new Types.ObjectId(d.mentor) : null, targetLaunchDate: dateOrNull(d.targetLaunchDate), nextAction: d.nextAction || null, nextActionDue: dateOrNull(d.nextActionDue) },
+  );
+  if (result.kind === 'conflict') return renderPage(req, res, await loadTransfer(req), { status: 409, form: 'details', values: typed, conflict: true });
+  if (Object.keys(result.changes).length) {
+    await audit({ action: 'transfer.updated', ...auditContext(req), target: { kind: 'Transfer', id: String(head._id) }, details: { fields: Object.keys(result.changes), changes: result.changes } });
+  }
+  flash(req, 'success', 'transfers:flash.detailsSaved');
+  res.redirect(303, href(head._id));
+}
+
+export async function comment(req: Request, res: Response): Promise<void> {
+  const head = await loadTransferHead(req);
+  const user = req.user;
+  if (!user) throw AppError.forbidden();
+  const parsed = parseForm(commentSchema, req.body);
+  if (!parsed.ok) return renderPage(req, res, await loadTransfer(req), { status: 422, form: 'comment', values: bodyValues(req, ['text', 'shared']), errors: parsed.errors });
+  const fromMunicipality = user.role === 'municipality';
+  // Staff comments are internal unless shared with the municipality; a municipality's update is for both sides.
+  const internal = fromMunicipality ? false : parsed.data.shared !== '1';
+  await addComment(head._id, { by: user.id, text: parsed.data.text, internal, fromMunicipality });
+  await audit({ action: fromMunicipality ? 'transfer.update-posted' : 'transfer.commented', ...auditContext(req), target: { kind: 'Transfer', id: String(head._id) }, details: { internal } });
+  flash(req, 'success', fromMunicipality ? 'transfers:flash.updatePosted' : 'transfers:flash.commented');
+  res.redirect(303, href(head._id, '#timeline'));
+}
+
+export async function tick(req: Request, res: Response): Promise<void> {
+  const head = await loadTransferHead(req);
+  const index = Number(req.params.index);
+  const parsed = parseForm(checklistTickSchema, req.body);
+  if (!Number.isInteger(index) || index < 0 || index > 500 || !parsed.ok) throw AppError.notFound();
+  const done = parsed.data.done === '1';
+  const ok = await tickChecklist(head._id, index, parsed.data.title, done, req.user?.id ?? '');
+  if (!ok) {
+    flash(req, 'error', 'transfers:flash.checklistChanged');
+  } else {
+    await audit({ action: 'transfer.checklist-ticked', ...auditContext(req), target: { kind: 'Transfer', id: String(head._id) }, details: { item: parsed.data.title, done } });
+  }
+  res.redirect(303, href(head._id, '#checklist'));
+}
+
+export async function addItem(req: Request, res: Response): Promise<void> {
+  const head = await loadTransferHead(req);
+  const parsed = parseForm(checklistAddSchema, req.body);
+  if (!parsed.ok) return renderPage(req, res, await loadTransfer(req), { status: 422, form: 'checklist', values: bodyValues(req, ['title']), errors: parsed.errors });
+  await addChecklistItem(head._id, parsed.data.title, req.user?.id ?? '');
+  await audit({ action: 'transfer.checklist-added', ...auditContext(req), target: { kind: 'Transfer', id: String(head._id) }, details: { item: parsed.data.title } });
+  res.redirect(303, href(head._id, '#checklist'));
+}

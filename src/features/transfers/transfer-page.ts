@@ -1,0 +1,112 @@
+/**
+ * One transfer's page: the record (by _id, the indexed path), scoped to who may see it, with its
+ * names, its one timeline (history, comments and municipality updates, newest first) and what the
+ * user may do now (the workflow's answer). A municipality user never gets internal comments.
+ */
+import type { Request } from 'express';
+import { Types } from 'mongoose';
+import { AppError } from '../../shared/errors.js';
+import { can, canSeeMunicipalityRecord } from '../accounts/privileges.js';
+import { User } from '../accounts/user.model.js';
+import { ServiceModel } from '../catalogue/model.model.js';
+import { Municipality } from '../municipalities/municipality.model.js';
+import { Transfer } from './transfer.model.js';
+import { allowedTransitions, daysInStage, IN_PROGRESS_STATES, isStale, PATH, requiredFields, stageIndex, type ActiveState, type State } from './workflow.js';
+
+type HistoryEntry = { at: Date; by?: Types.ObjectId | null; from?: State | null; to: State; reason?: string | null; note?: string | null };
+type CommentEntry = { at: Date; by?: Types.ObjectId | null; text: string; internal?: boolean | null; fromMunicipality?: boolean | null };
+type ChecklistItem = { title: string; typicalWeeks?: number | null; done?: boolean | null; doneAt?: Date | null; doneBy?: Types.ObjectId | null; addedBy?: Types.ObjectId | null };
+
+export type TransferDoc = {
+  _id: Types.ObjectId;
+  model: Types.ObjectId;
+  municipality: Types.ObjectId;
+  status: State;
+  heldFrom?: ActiveState | null;
+  version?: number | null;
+  mentor?: Types.ObjectId | null;
+  targetLaunchDate?: Date | null;
+  nextAction?: string | null;
+  nextActionDue?: Date | null;
+  checklist?: ChecklistItem[] | null;
+  outcome?: { launchDate?: Date | null; beneficiaries?: number | null } | null;
+  history?: HistoryEntry[] | null;
+  comments?: CommentEntry[] | null;
+  stageEnteredAt?: Partial<Record<State, Date | null>> | null;
+  enteredStageAt?: Date | null;
+  lastActivityAt: Date;
+  unreadUpdate?: boolean | null;
+};
+
+export type TimelineItem =
+  | { kind: 'history'; at: Date; by: string; from?: State | null | undefined; to: State; reason?: string | null | undefined; note?: string | null | undefined }
+  | { kind: 'comment' | 'update'; at: Date; by: string; text: string; internal: boolean };
+
+/** The id in the URL, or a 404 (never a cast error). */
+export function transferIdParam(req: Request): Types.ObjectId {
+  const raw = String(req.params.id ?? '');
+  if (!/^[0-9a-f]{24}$/i.test(raw)) throw AppError.notFound();
+  return new Types.ObjectId(raw);
+}
+
+/** The transfer if this user may see it; otherwise a 404, as if it did not exist. */
+export async function loadTransfer(req: Request): Promise<TransferDoc> {
+  const doc = await Transfer.findById(transferIdParam(req)).lean<TransferDoc>();
+  if (!doc || !canSeeMunicipalityRecord(req.user, doc.municipality)) throw AppError.notFound();
+  return doc;
+}
+
+/** The small projection a POST needs to check access (not the history and comments). */
+export async function loadTransferHead(req: Request): Promise<{ _id: Types.ObjectId; municipality: Types.ObjectId; model: Types.ObjectId; status: State }> {
+  const doc = await Transfer.findById(transferIdParam(req)).select('municipality model status').lean<{ _id: Types.ObjectId; municipality: Types.ObjectId; model: Types.ObjectId; status: State }>();
+  if (!doc || !canSeeMunicipalityRecord(req.user, doc.municipality)) throw AppError.notFound();
+  return doc;
+}
+
+/** Everything the page template needs, for this user. */
+export async function pageModel(req: Request, doc: TransferDoc) {
+  const lang = req.language === 'en' ? 'en' : 'tr';
+  const isMunicipality = req.user?.role === 'municipality';
+  const comments = (doc.comments ?? []).filter((c) => !isMunicipality || c.fromMunicipality || c.internal === false);
+  const people = new Set<string>();
+  for (const h of doc.history ?? []) if (h.by) people.add(String(h.by));
+  for (const c of comments) if (c.by) people.add(String(c.by));
+  for (const i of doc.checklist ?? []) if (i.doneBy) people.add(String(i.doneBy));
+  if (doc.mentor) people.add(String(doc.mentor));
+  const [model, municipality, users] = await Promise.all([
+    ServiceModel.findById(doc.model).select('title titleEn slug status').lean<{ title: string; titleEn?: string | null; slug: string; status: string }>(),
+    Municipality.findById(doc.municipality).select('name province').lean<{ name: string; province: string }>(),
+    people.size ? User.find({ _id: { $in: [...people] } }).select('name').lean<{ _id: Types.ObjectId; name: string }[]>() : Promise.resolve([]),
+  ]);
+  const nameOf = new Map(users.map((u) => [String(u._id), u.name]));
+  const who = (id: unknown) => (id ? (nameOf.get(String(id)) ?? '') : '');
+
+  const timeline: TimelineItem[] = [
+    ...(doc.history ?? []).map((h): TimelineItem => ({ kind: 'history', at: h.at, by: who(h.by), from: h.from, to: h.to, reason: h.reason, note: h.note })),
+    ...comments.map((c): TimelineItem => ({ kind: c.fromMunicipality ? 'update' : 'comment', at: c.at, by: who(c.by), text: c.text, internal: !c.fromMunicipality && c.internal !== false })),
+  ].sort((a, b) => new Date(b.at).getTime() - new Date(a.at).getTime());
+
+  const now = new Date();
+  const transitions = allowedTransitions(req.user?.role, doc.status, doc.heldFrom).map((t) => ({ ...t, fields: requiredFields(t) }));
+  // The progress line: the stage reached on the forward path (for on hold: the one it left).
+  const reached = doc.status === 'on_hold' ? stageIndex(doc.heldFrom ?? 'interest') : doc.status === 'cancelled' ? -1 : stageIndex(doc.status);
+  return {
+    title: `${municipality?.name ?? ''} · ${(lang === 'en' && model?.titleEn) || model?.title || ''}`,
+    transfer: doc,
+    model,
+    modelTitle: (lang === 'en' && model?.titleEn) || model?.title || '',
+    municipality,
+    mentorName: who(doc.mentor),
+    checklist: (doc.checklist ?? []).map((i, index) => ({ ...i, index, doneByName: who(i.doneBy) })),
+    timeline,
+    transitions,
+    path: PATH,
+    reached,
+    daysInStage: daysInStage(doc.enteredStageAt ?? doc.stageEnteredAt?.[doc.status], now),
+    stale: isStale(doc.status, doc.lastActivityAt, now),
+    overdue: !!doc.nextActionDue && IN_PROGRESS_STATES.includes(doc.status) && new Date(doc.nextActionDue).getTime() < now.getTime(),
+    isMunicipality,
+    mayEdit: can(req.user, 'transfers:edit'),
+    mayComment: can(req.user, 'transfers:comment'),
+  };
+}

@@ -1,0 +1,24 @@
+import { Router } from 'express';
+import { defineRoutes, needs } from '../../shared/http/routes.js';
+import { create, exportList, index, newForm } from './list.controller.js';
+import { addItem, comment, saveDetails, show, tick, transition } from './page.controller.js';
+
+/**
+ * Transfers: the list and board (staff: all; a municipality user: its own), a transfer's page and
+ * its forms. Moving a stage needs `transfers:move` here and the workflow's consent in the service.
+ */
+export function transfersRouter(): Router {
+  const router = Router();
+  const r = defineRoutes(router);
+  r.get('/transfers', needs('transfers:read'), index);
+  r.get('/transfers/export', needs('exports:read'), exportList); // before /transfers/:id
+  r.get('/transfers/new', needs('transfers:edit'), newForm);
+  r.post('/transfers', needs('transfers:edit'), create);
+  r.get('/transfers/:id', needs('transfers:read'), show);
+  r.post('/transfers/:id/transition', needs('transfers:move'), transition);
+  r.post('/transfers/:id/details', needs('transfers:edit'), saveDetails);
+  r.post('/transfers/:id/comments', needs('transfers:comment'), comment);
+  r.post('/transfers/:id/checklist', needs('transfers:edit'), addItem);
+  r.post('/transfers/:id/checklist/:index', needs('transfers:edit'), tick);
+  return router;
+}
