@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { refreshAdoption } from '../src/features/catalogue/catalogue.service.js';
 import { ServiceModel } from '../src/features/catalogue/model.model.js';
 import { AuditEvent } from '../src/features/audit/audit.model.js';
+import { keyFigures } from '../src/features/home/home.service.js';
 import { Transfer } from '../src/features/transfers/transfer.model.js';
 import { createMunicipality, createUser, csrfFrom, signIn, unique, type Agent } from './support/app.js';
 import { createTransfer } from './support/transfers.js';
@@ -380,5 +381,63 @@ describe('transfers: the office edits a transfer, opens one, ticks its checklist
     const page = await muni.get(`/models/${own.model.slug}`);
     expect(page.text).to.include(`href="/transfers/${own.id}"`);
     expect((await muni.get(`/transfers/${own.id}`)).status).to.equal(200);
+  });
+});
+
+describe('transfers: check-ins after launch', function () {
+  this.timeout(60_000);
+
+  it('reaching operational schedules check-ins at 6, 12 and 24 months', async () => {
+    const { agent: office } = await signIn('office');
+    const { id } = await createTransfer({ status: 'implementation' });
+    const csrf = await pageCsrf(office, id);
+    expect((await office.post(`/transfers/${id}/transition`).type('form').send({ _csrf: csrf, to: 'operational', status: 'implementation', version: '1', launchDate: '2026-01-31' })).status).to.equal(303);
+    const t = await Transfer.findById(id).lean();
+    expect((t?.checkIns ?? []).map((c) => [c.months, c.dueAt.toISOString().slice(0, 10)])).to.deep.equal([
+      [6, '2026-07-31'],
+      [12, '2027-01-31'],
+      [24, '2028-01-31'],
+    ]);
+    expect(t?.nextCheckInDue?.toISOString().slice(0, 10)).to.equal('2026-07-31');
+  });
+
+  it('a due check-in shows in the list; a service reported as stopped is not counted as running on the home page', async () => {
+    const marker = unique('ci').toLowerCase();
+    const now = Date.now();
+    const due = await createTransfer({ status: 'operational', municipalityName: `Anamur ${marker}` });
+    const notYet = await createTransfer({ status: 'operational', municipalityName: `Aydıncık ${marker}` });
+    const schedule = (launch: Date) => [6, 12, 24].map((months) => ({ months, dueAt: new Date(launch.getTime() + months * 30.5 * DAY) }));
+    const dueLaunch = new Date(now - 200 * DAY);
+    const laterLaunch = new Date(now - 90 * DAY);
+    await Transfer.updateOne({ _id: due.transfer._id }, { $set: { 'outcome.launchDate': dueLaunch, checkIns: schedule(dueLaunch), nextCheckInDue: schedule(dueLaunch)[0]?.dueAt } });
+    await Transfer.updateOne({ _id: notYet.transfer._id }, { $set: { 'outcome.launchDate': laterLaunch, checkIns: schedule(laterLaunch), nextCheckInDue: schedule(laterLaunch)[0]?.dueAt } });
+    const { agent: office } = await signIn('office');
+    const list = await office.get(`/transfers?q=${encodeURIComponent(marker)}&checkin=1`);
+    expect(list.text).to.include(due.id).and.not.include(notYet.id);
+    expect(list.text).to.include('İzleme zamanı');
+
+    const before = await keyFigures({ fresh: true });
+    const csrf = await pageCsrf(office, due.id);
+    const missing = await office.post(`/transfers/${due.id}/check-ins/0`).type('form').send({ _csrf: csrf, beneficiaries: '12' });
+    expect(missing.status).to.equal(422);
+    expect(missing.text).to.include('Hizmetin sürüp sürmediğini seçin.');
+    const notOpen = await office.post(`/transfers/${due.id}/check-ins/5`).type('form').send({ _csrf: csrf, running: 'yes' });
+    expect(notOpen.status).to.equal(409);
+    expect((await office.post(`/transfers/${due.id}/check-ins/0`).type('form').send({ _csrf: csrf, running: 'no', beneficiaries: '85', note: 'Bütçe kesildi' })).status).to.equal(303);
+    const t = await Transfer.findById(due.id).lean();
+    expect(t?.serviceStopped).to.equal(true);
+    expect(t?.checkIns?.[0]).to.include({ running: false, beneficiaries: 85, note: 'Bütçe kesildi' });
+    expect(t?.nextCheckInDue?.getTime()).to.equal(t?.checkIns?.[1]?.dueAt.getTime());
+    expect(t?.outcome?.beneficiaries).to.equal(85);
+    // Recorded once: the same check-in again is refused.
+    expect((await office.post(`/transfers/${due.id}/check-ins/0`).type('form').send({ _csrf: csrf, running: 'yes' })).status).to.equal(409);
+    const after = await keyFigures({ fresh: true });
+    expect(after.stoppedServices).to.equal(before.stoppedServices + 1);
+    expect(after.runningElsewhere).to.equal(before.runningElsewhere - 1);
+    expect(after.byStage.operational).to.equal(before.byStage.operational);
+    const due2 = await office.get(`/transfers?q=${encodeURIComponent(marker)}&checkin=1`);
+    expect(due2.text, 'the next check-in is not due yet').not.to.include(due.id);
+    const page = await office.get(`/transfers/${due.id}`);
+    expect(page.text).to.include('Bütçe kesildi').and.include('Hizmet durmuş');
   });
 });

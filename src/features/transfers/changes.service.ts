@@ -16,11 +16,12 @@ import { withRecordLock } from '../../shared/db/record-lock.js';
 import { applyAdoptionChange } from '../catalogue/catalogue.service.js';
 import type { Role } from '../accounts/roles.js';
 import { Transfer } from './transfer.model.js';
-import { checkTransition, type ActiveState, type Refusal, type State, type Transition } from './workflow.js';
+import { checkInSchedule, checkTransition, nextCheckIn, type ActiveState, type Refusal, type State, type Transition } from './workflow.js';
 
 export const transferLockKey = (id: Types.ObjectId | string) => `transfer:${String(id)}`;
 
-type Current = { _id: Types.ObjectId; model: Types.ObjectId; municipality: Types.ObjectId; status: State; heldFrom?: ActiveState | null; version?: number | null };
+type CheckIn = { months: number; dueAt: Date; doneAt?: Date | null };
+type Current = { _id: Types.ObjectId; model: Types.ObjectId; municipality: Types.ObjectId; status: State; heldFrom?: ActiveState | null; version?: number | null; checkIns?: CheckIn[] | null };
 
 export type AsRead = { status: string; version: number };
 
@@ -41,7 +42,7 @@ export type TransitionResult =
   | { kind: 'refused'; refusal: Refusal }
   | { kind: 'conflict' };
 
-const read = (id: Types.ObjectId) => Transfer.findById(id).select('model municipality status heldFrom version').lean<Current>();
+const read = (id: Types.ObjectId) => Transfer.findById(id).select('model municipality status heldFrom version checkIns').lean<Current>();
 
 /** Moves a transfer, if the workflow allows it and nobody changed it since the user read it. */
 export async function moveTransfer(input: TransitionInput): Promise<TransitionResult> {
@@ -58,8 +59,19 @@ export async function moveTransfer(input: TransitionInput): Promise<TransitionRe
     if (t.kind === 'hold') set.heldFrom = t.from;
     else unset.heldFrom = 1;
     if (t.to === 'operational' && input.launchDate) {
+      // Launched: the check-ins at 6, 12 and 24 months are scheduled from the launch date.
       set['outcome.launchDate'] = input.launchDate;
       if (input.beneficiaries !== undefined) set['outcome.beneficiaries'] = input.beneficiaries;
+      const schedule = checkInSchedule(input.launchDate);
+      set.checkIns = schedule;
+      set.nextCheckInDue = schedule[0]?.dueAt;
+      set.serviceStopped = false;
+    } else if (t.to === 'operational') {
+      // Resumed after a hold: the check-ins not yet recorded are due again.
+      const next = nextCheckIn(current.checkIns);
+      if (next) set.nextCheckInDue = next;
+    } else {
+      unset.nextCheckInDue = 1; // not running any more: no check-in is due
     }
     const entry: Record<string, unknown> = { at: now, by: new Types.ObjectId(input.by), from: t.from, to: t.to };
     if (input.reason?.trim()) entry.reason = input.reason.trim();
@@ -156,4 +168,33 @@ export async function addChecklistItem(id: Types.ObjectId, title: string, by: st
 /** A staff member opened the transfer: the municipality's updates are read. */
 export async function markUpdatesRead(id: Types.ObjectId): Promise<void> {
   await withRecordLock(transferLockKey(id), () => Transfer.updateOne({ _id: id, unreadUpdate: true }, { $set: { unreadUpdate: false } }));
+}
+
+export type CheckInInput = { by: string; running: boolean; beneficiaries: number | undefined; note: string | undefined };
+
+/**
+ * Records check-in `index` (6, 12 or 24 months after launch) on an operational transfer: whether the
+ * service still runs, people reached so far, a note. A service reported as stopped is counted as
+ * such (`serviceStopped`), not as running. Undefined when there is no such open check-in now.
+ */
+export async function recordCheckIn(id: Types.ObjectId, index: number, input: CheckInInput): Promise<{ months: number } | undefined> {
+  return withRecordLock(transferLockKey(id), async () => {
+    const current = await Transfer.findById(id).select('status checkIns').lean<{ status: State; checkIns?: CheckIn[] | null }>();
+    if (!current) throw AppError.notFound();
+    const item = current.checkIns?.[index];
+    if (current.status !== 'operational' || !item || item.doneAt) return undefined;
+    const now = new Date();
+    const at = `checkIns.${index}`;
+    const set: Record<string, unknown> = { [`${at}.doneAt`]: now, [`${at}.by`]: new Types.ObjectId(input.by), [`${at}.running`]: input.running, serviceStopped: !input.running, lastActivityAt: now };
+    if (input.beneficiaries !== undefined) {
+      set[`${at}.beneficiaries`] = input.beneficiaries;
+      set['outcome.beneficiaries'] = input.beneficiaries;
+    }
+    if (input.note) set[`${at}.note`] = input.note;
+    const next = nextCheckIn((current.checkIns ?? []).map((c, i) => (i === index ? { ...c, doneAt: now } : c)));
+    const update: Record<string, unknown> = { $set: next ? { ...set, nextCheckInDue: next } : set };
+    if (!next) update.$unset = { nextCheckInDue: 1 };
+    const written = await Transfer.updateOne({ _id: id, status: 'operational', [`${at}.months`]: item.months, [`${at}.doneAt`]: { $exists: false } }, update);
+    return written.matchedCount === 1 ? { months: item.months } : undefined;
+  });
 }

@@ -50,6 +50,7 @@ function chipsFor(req: Request, state: ListState, options: Awaited<ReturnType<ty
   if (state.stale) chips.push({ label: req.t('transfers:filters.stale'), href: clear('stale') });
   if (state.overdue) chips.push({ label: req.t('transfers:filters.overdue'), href: clear('overdue') });
   if (state.unread) chips.push({ label: req.t('transfers:filters.unread'), href: clear('unread') });
+  if (state.checkin) chips.push({ label: req.t('transfers:filters.checkin'), href: clear('checkin') });
   return chips;
 }
 
@@ -97,6 +98,8 @@ export async function exportList(req: Request, res: Response): Promise<void> {
     { header: t('lastActivity'), value: (r) => r.lastActivityAt },
     { header: t('stale'), value: (r) => (r.stale ? req.t('transfers:export.yes') : '') },
     { header: t('launchDate'), value: (r) => r.outcome?.launchDate ?? null },
+    { header: t('nextCheckIn'), value: (r) => (r.status === 'operational' ? (r.nextCheckInDue ?? null) : null) },
+    { header: t('serviceStopped'), value: (r) => (r.serviceStopped ? req.t('transfers:export.yes') : '') },
     { header: t('link'), value: (r) => `/transfers/${r.id}`, width: 34 },
   ];
   await sendTable(res, format, datedFilename(req.t('transfers:export.filename')), { name: req.t('transfers:export.sheet'), columns, rows }, lang);

@@ -23,6 +23,8 @@ export type ListState = {
   stale: boolean;
   overdue: boolean;
   unread: boolean;
+  /** An operational transfer whose next check-in date has come. */
+  checkin: boolean;
   sort: ListSort;
   view: View;
   page: number;
@@ -58,6 +60,7 @@ export function readListState(query: Record<string, unknown>): ListState {
     stale: first(query.stale) === '1',
     overdue: first(query.overdue) === '1',
     unread: first(query.unread) === '1',
+    checkin: first(query.checkin) === '1',
     sort: oneOf(LIST_SORTS, sort) ? sort : 'activity',
     view: oneOf(VIEWS, view) ? view : 'list',
     page: Number.isInteger(page) && page > 1 && page < 100_000 ? page : 1,
@@ -66,5 +69,5 @@ export function readListState(query: Record<string, unknown>): ListState {
 
 /** True when any filter narrows the list. */
 export function hasFilters(s: ListState): boolean {
-  return !!(s.q || s.stage || s.model || s.municipality || s.province || s.region || s.mentor || s.stale || s.overdue || s.unread);
+  return !!(s.q || s.stage || s.model || s.municipality || s.province || s.region || s.mentor || s.stale || s.overdue || s.unread || s.checkin);
 }

@@ -19,7 +19,7 @@ import { daysInStage, IN_PROGRESS_STATES, isStale, staleBefore, STATES, type Act
 type Filter = Record<string, unknown>;
 
 /** The fields a list row, a board card and an export row read. */
-export const ROW_FIELDS = 'model municipality status heldFrom mentor targetLaunchDate nextAction nextActionDue lastActivityAt enteredStageAt unreadUpdate outcome.launchDate';
+export const ROW_FIELDS = 'model municipality status heldFrom mentor targetLaunchDate nextAction nextActionDue lastActivityAt enteredStageAt unreadUpdate outcome.launchDate nextCheckInDue serviceStopped';
 
 export type TransferRowDoc = {
   _id: Types.ObjectId;
@@ -35,6 +35,8 @@ export type TransferRowDoc = {
   enteredStageAt?: Date | null;
   unreadUpdate?: boolean | null;
   outcome?: { launchDate?: Date | null } | null;
+  nextCheckInDue?: Date | null;
+  serviceStopped?: boolean | null;
 };
 
 export type TransferRow = TransferRowDoc & {
@@ -46,6 +48,7 @@ export type TransferRow = TransferRowDoc & {
   daysInStage: number | undefined;
   stale: boolean;
   overdue: boolean;
+  checkInDue: boolean;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -119,6 +122,7 @@ export async function filterFor(state: ListState, actor: Actor, now = new Date()
   if (state.stale) and.push({ status: { $in: IN_PROGRESS_STATES }, lastActivityAt: { $lt: staleBefore(now) } });
   if (state.overdue) and.push({ status: { $in: IN_PROGRESS_STATES }, nextActionDue: { $lt: now } });
   if (state.unread) and.push({ unreadUpdate: true });
+  if (state.checkin) and.push({ status: 'operational', nextCheckInDue: { $lte: now } });
   const parts = and.filter((f) => Object.keys(f).length > 0);
   if (parts.length === 0) return {};
   if (parts.length === 1) return parts[0] ?? {};
@@ -149,6 +153,7 @@ export async function present(docs: TransferRowDoc[], lang: 'tr' | 'en', now = n
       daysInStage: daysInStage(d.enteredStageAt, now),
       stale: isStale(d.status, d.lastActivityAt, now),
       overdue: !!d.nextActionDue && IN_PROGRESS_STATES.includes(d.status) && new Date(d.nextActionDue).getTime() < now.getTime(),
+      checkInDue: d.status === 'operational' && !!d.nextCheckInDue && new Date(d.nextCheckInDue).getTime() <= now.getTime(),
     };
   });
 }

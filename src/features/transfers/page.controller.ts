@@ -9,13 +9,13 @@ import { AppError } from '../../shared/errors.js';
 import { flash } from '../../shared/http/flash.js';
 import { parseForm, type FieldErrors } from '../../shared/http/validation.js';
 import { audit, auditContext } from '../audit/audit.service.js';
-import { addChecklistItem, addComment, editDetails, markUpdatesRead, moveTransfer, tickChecklist } from './changes.service.js';
+import { addChecklistItem, addComment, editDetails, markUpdatesRead, moveTransfer, recordCheckIn, tickChecklist } from './changes.service.js';
 import { staffOptions } from './list.service.js';
 import { loadTransfer, loadTransferHead, pageModel, type TransferDoc } from './transfer-page.js';
-import { checklistAddSchema, checklistTickSchema, commentSchema, dateOrNull, detailsSchema, transitionSchema } from './transfers.validation.js';
+import { checkInSchema, checklistAddSchema, checklistTickSchema, commentSchema, dateOrNull, detailsSchema, transitionSchema } from './transfers.validation.js';
 
-type FormName = 'transition' | 'details' | 'comment' | 'checklist';
-type Extra = { status?: number; form?: FormName; values?: Record<string, string>; errors?: FieldErrors; refusal?: string; conflict?: boolean };
+type FormName = 'transition' | 'details' | 'comment' | 'checklist' | 'checkin';
+type Extra = { status?: number; form?: FormName; formIndex?: number; values?: Record<string, string>; errors?: FieldErrors; refusal?: string; conflict?: boolean };
 
 const bodyValues = (req: Request, keys: readonly string[]): Record<string, string> =>
   Object.fromEntries(keys.map((k) => [k, typeof req.body?.[k] === 'string' ? String(req.body[k]).slice(0, 5000) : '']));
@@ -26,6 +26,7 @@ async function renderPage(req: Request, res: Response, doc: TransferDoc, extra: 
     ...model,
     staff: model.mayEdit ? await staffOptions() : [],
     form: extra.form,
+    formIndex: extra.formIndex,
     values: extra.values ?? {},
     errors: extra.errors ?? {},
     refusal: extra.refusal,
@@ -135,4 +136,24 @@ export async function addItem(req: Request, res: Response): Promise<void> {
   await addChecklistItem(head._id, parsed.data.title, req.user?.id ?? '');
   await audit({ action: 'transfer.checklist-added', ...auditContext(req), target: { kind: 'Transfer', id: String(head._id) }, details: { item: parsed.data.title } });
   res.redirect(303, href(head._id, '#checklist'));
+}
+
+export async function checkIn(req: Request, res: Response): Promise<void> {
+  const head = await loadTransferHead(req);
+  const index = Number(req.params.index);
+  if (!Number.isInteger(index) || index < 0 || index > 10) throw AppError.notFound();
+  const typed = bodyValues(req, ['running', 'beneficiaries', 'note']);
+  const parsed = parseForm(checkInSchema, req.body);
+  if (!parsed.ok) return renderPage(req, res, await loadTransfer(req), { status: 422, form: 'checkin', formIndex: index, values: typed, errors: parsed.errors });
+  const d = parsed.data;
+  const done = await recordCheckIn(head._id, index, { by: req.user?.id ?? '', running: d.running === 'yes', beneficiaries: d.beneficiaries ? Number(d.beneficiaries) : undefined, note: d.note || undefined });
+  if (!done) return renderPage(req, res, await loadTransfer(req), { status: 409, form: 'checkin', formIndex: index, values: typed, conflict: true });
+  await audit({
+    action: 'transfer.checked-in',
+    ...auditContext(req),
+    target: { kind: 'Transfer', id: String(head._id) },
+    details: { months: done.months, running: d.running === 'yes', ...(d.beneficiaries ? { beneficiaries: Number(d.beneficiaries) } : {}) },
+  });
+  flash(req, 'success', d.running === 'yes' ? 'transfers:flash.checkedIn' : 'transfers:flash.checkedInStopped');
+  res.redirect(303, href(head._id, '#checkins'));
 }

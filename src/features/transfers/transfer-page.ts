@@ -36,11 +36,15 @@ export type TransferDoc = {
   enteredStageAt?: Date | null;
   lastActivityAt: Date;
   unreadUpdate?: boolean | null;
+  checkIns?: { months: number; dueAt: Date; doneAt?: Date | null; by?: Types.ObjectId | null; running?: boolean | null; beneficiaries?: number | null; note?: string | null }[] | null;
+  nextCheckInDue?: Date | null;
+  serviceStopped?: boolean | null;
 };
 
 export type TimelineItem =
   | { kind: 'history'; at: Date; by: string; from?: State | null | undefined; to: State; reason?: string | null | undefined; note?: string | null | undefined }
-  | { kind: 'comment' | 'update'; at: Date; by: string; text: string; internal: boolean };
+  | { kind: 'comment' | 'update'; at: Date; by: string; text: string; internal: boolean }
+  | { kind: 'checkin'; at: Date; by: string; months: number; running: boolean; beneficiaries?: number | null | undefined; note?: string | null | undefined };
 
 /** The id in the URL, or a 404 (never a cast error). */
 export function transferIdParam(req: Request): Types.ObjectId {
@@ -72,6 +76,7 @@ export async function pageModel(req: Request, doc: TransferDoc) {
   for (const h of doc.history ?? []) if (h.by) people.add(String(h.by));
   for (const c of comments) if (c.by) people.add(String(c.by));
   for (const i of doc.checklist ?? []) if (i.doneBy) people.add(String(i.doneBy));
+  for (const c of doc.checkIns ?? []) if (c.by) people.add(String(c.by));
   if (doc.mentor) people.add(String(doc.mentor));
   const [model, municipality, users] = await Promise.all([
     ServiceModel.findById(doc.model).select('title titleEn slug status').lean<{ title: string; titleEn?: string | null; slug: string; status: string }>(),
@@ -84,6 +89,7 @@ export async function pageModel(req: Request, doc: TransferDoc) {
   const timeline: TimelineItem[] = [
     ...(doc.history ?? []).map((h): TimelineItem => ({ kind: 'history', at: h.at, by: who(h.by), from: h.from, to: h.to, reason: h.reason, note: h.note })),
     ...comments.map((c): TimelineItem => ({ kind: c.fromMunicipality ? 'update' : 'comment', at: c.at, by: who(c.by), text: c.text, internal: !c.fromMunicipality && c.internal !== false })),
+    ...(doc.checkIns ?? []).flatMap((c): TimelineItem[] => (c.doneAt ? [{ kind: 'checkin', at: c.doneAt, by: who(c.by), months: c.months, running: !!c.running, beneficiaries: c.beneficiaries, note: c.note }] : [])),
   ].sort((a, b) => new Date(b.at).getTime() - new Date(a.at).getTime());
 
   const now = new Date();
@@ -98,6 +104,9 @@ export async function pageModel(req: Request, doc: TransferDoc) {
     municipality,
     mentorName: who(doc.mentor),
     checklist: (doc.checklist ?? []).map((i, index) => ({ ...i, index, doneByName: who(i.doneBy) })),
+    checkIns: (doc.checkIns ?? []).map((c, index) => ({ ...c, index, byName: who(c.by), due: !c.doneAt && doc.status === 'operational' && new Date(c.dueAt).getTime() <= now.getTime() })),
+    // The next open check-in may be recorded (one at a time, in order), also ahead of its date.
+    openCheckIn: doc.status === 'operational' ? (doc.checkIns ?? []).findIndex((c) => !c.doneAt) : -1,
     timeline,
     transitions,
     path: PATH,

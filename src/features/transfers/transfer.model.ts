@@ -84,6 +84,28 @@ const transferSchema = new Schema(
     enteredStageAt: Date,
     /** Search key of municipality name + model title (Turkish rules), stored at write time; also the name sort. */
     searchKey: String,
+    /** After launch: whether the service still runs, at 6, 12 and 24 months (scheduled when it becomes operational). */
+    checkIns: {
+      type: [
+        new Schema(
+          {
+            months: { type: Number, required: true },
+            dueAt: { type: Date, required: true },
+            doneAt: Date,
+            by: { type: Schema.Types.ObjectId, ref: 'User' },
+            running: Boolean,
+            beneficiaries: { type: Number, min: 0 },
+            note: { type: String, maxlength: 2000 },
+          },
+          { _id: false },
+        ),
+      ],
+      default: undefined,
+    },
+    /** The earliest check-in not yet recorded, while operational (lists filter and sort by it). */
+    nextCheckInDue: Date,
+    /** The last check-in reported the service as stopped: not counted as running. */
+    serviceStopped: Boolean,
     /** A municipality update the office has not opened yet. */
     unreadUpdate: { type: Boolean, default: false },
     demo: { type: Boolean, default: false },

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { defineRoutes, needs } from '../../shared/http/routes.js';
 import { create, exportList, index, newForm } from './list.controller.js';
-import { addItem, comment, saveDetails, show, tick, transition } from './page.controller.js';
+import { addItem, checkIn, comment, saveDetails, show, tick, transition } from './page.controller.js';
 
 /**
  * Transfers: the list and board (staff: all; a municipality user: its own), a transfer's page and
@@ -20,5 +20,6 @@ export function transfersRouter(): Router {
   r.post('/transfers/:id/comments', needs('transfers:comment'), comment);
   r.post('/transfers/:id/checklist', needs('transfers:edit'), addItem);
   r.post('/transfers/:id/checklist/:index', needs('transfers:edit'), tick);
+  r.post('/transfers/:id/check-ins/:index', needs('transfers:edit'), checkIn);
   return router;
 }

@@ -51,6 +51,17 @@ export const commentSchema = z.object({
 export const checklistAddSchema = z.object({ title: z.string().trim().min(1, 'validation:required').max(200, 'validation:maxChars.200') });
 export const checklistTickSchema = z.object({ title: z.string().max(200), done: z.enum(['0', '1']) });
 
+export const checkInSchema = z.object({
+  running: z.enum(['yes', 'no'], { message: 'transfers:checkIns.runningRequired' }),
+  beneficiaries: z
+    .string()
+    .trim()
+    .optional()
+    .default('')
+    .refine((s) => s === '' || /^\d{1,9}$/.test(s), 'validation:number'),
+  note: trimmed(2000),
+});
+
 export const newTransferSchema = z.object({
   model: z.string().trim().regex(/^[0-9a-f]{24}$/i, 'validation:required'),
   municipality: z.string().trim().regex(/^[0-9a-f]{24}$/i, 'validation:required'),

@@ -141,3 +141,24 @@ export function staleBefore(now: Date = new Date()): Date {
 
 /** Months after launch at which the office checks that the service still runs. */
 export const CHECK_IN_MONTHS = [6, 12, 24] as const;
+
+/** The calendar date `months` after `from` (the last day of a shorter month when needed). */
+export function addMonths(from: Date, months: number): Date {
+  const d = new Date(from.getTime());
+  const day = d.getUTCDate();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+  d.setUTCDate(Math.min(day, last));
+  return d;
+}
+
+/** The check-ins scheduled from a launch date. */
+export function checkInSchedule(launch: Date): { months: number; dueAt: Date }[] {
+  return CHECK_IN_MONTHS.map((months) => ({ months, dueAt: addMonths(launch, months) }));
+}
+
+/** The earliest check-in not yet recorded (undefined when all are done). */
+export function nextCheckIn(checkIns: readonly { dueAt: Date; doneAt?: Date | null }[] | null | undefined): Date | undefined {
+  return (checkIns ?? []).filter((c) => !c.doneAt).map((c) => new Date(c.dueAt)).sort((a, b) => a.getTime() - b.getTime())[0];
+}
