@@ -31,6 +31,12 @@ describe('transfer pages are valid HTML (Nu HTML checker)', function () {
     const conflict = await office.post(`/transfers/${t.id}/transition`).type('form').send({ _csrf: csrf, to: 'on_hold', status: 'implementation', version: '1', reason: 'Bekleme' });
     expect(conflict.status).to.equal(409);
     const badNew = await office.post('/transfers').type('form').send({ _csrf: csrf, model: '', municipality: '' });
+    const running = await createTransfer({ status: 'implementation' });
+    const rcsrf = csrfFrom((await office.get(`/transfers/${running.id}`)).text);
+    await office.post(`/transfers/${running.id}/transition`).type('form').send({ _csrf: rcsrf, to: 'operational', status: 'implementation', version: '1', launchDate: '2025-01-15', beneficiaries: '50' });
+    await office.post(`/transfers/${running.id}/check-ins/0`).type('form').send({ _csrf: rcsrf, running: 'yes', beneficiaries: '80', note: 'Sürüyor' });
+    const badCheckIn = await office.post(`/transfers/${running.id}/check-ins/1`).type('form').send({ _csrf: rcsrf, beneficiaries: 'x' });
+    expect(badCheckIn.status).to.equal(422);
     const pages: Record<string, string> = {
       list: (await office.get('/transfers')).text,
       'list-en-filtered': (await office.get('/transfers?lang=en&stage=agreement&stale=1&sort=name')).text,
@@ -45,6 +51,10 @@ describe('transfer pages are valid HTML (Nu HTML checker)', function () {
       'details-invalid': badDetails.text,
       conflict: conflict.text,
       new: (await office.get('/transfers/new')).text,
+      operational: (await office.get(`/transfers/${running.id}`)).text,
+      'operational-muni-en': (await office.get(`/transfers/${running.id}?lang=en`)).text,
+      'checkin-invalid': badCheckIn.text,
+      'checkin-due-list': (await office.get('/transfers?checkin=1')).text,
       'new-invalid': badNew.text,
     };
     const errors = await validateHtml(pages);
