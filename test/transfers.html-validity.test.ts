@@ -19,6 +19,8 @@ describe('transfer pages are valid HTML (Nu HTML checker)', function () {
       ],
     });
     const { agent: office } = await signIn('office');
+    const { agent: mentorAgent, user: mentorUser } = await signIn('office');
+    await createTransfer({ status: 'assessment', mentor: mentorUser._id, nextAction: 'Ara', nextActionDue: new Date(Date.now() - 86_400_000), lastActivityAt: new Date(Date.now() - 100 * 86_400_000) });
     const { agent: manager } = await signIn('manager');
     const { agent: muni } = await signIn('municipality', { municipalityId: String(t.municipalityId) });
     const page = await office.get(`/transfers/${t.id}`);
@@ -51,6 +53,7 @@ describe('transfer pages are valid HTML (Nu HTML checker)', function () {
       'details-invalid': badDetails.text,
       conflict: conflict.text,
       new: (await office.get('/transfers/new')).text,
+      'home-office-day': (await mentorAgent.get('/')).text,
       operational: (await office.get(`/transfers/${running.id}`)).text,
       'operational-muni-en': (await office.get(`/transfers/${running.id}?lang=en`)).text,
       'checkin-invalid': badCheckIn.text,

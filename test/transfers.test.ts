@@ -441,3 +441,36 @@ describe('transfers: check-ins after launch', function () {
     expect(page.text).to.include('Bütçe kesildi').and.include('Hizmet durmuş');
   });
 });
+
+describe("transfers: the office's day on the home page", function () {
+  this.timeout(60_000);
+
+  it('lists the signed-in mentor\'s overdue next actions, due check-ins, unread updates and stale transfers, and nobody else\'s', async () => {
+    const { agent: office, user: me } = await signIn('office');
+    const { user: colleague } = await createUser('office');
+    const now = Date.now();
+    const mine = me._id as Types.ObjectId;
+    const overdue = await createTransfer({ status: 'agreement', mentor: mine, nextAction: 'Protokolü imzaya gönder', nextActionDue: new Date(now - 3 * DAY) });
+    const later = await createTransfer({ status: 'agreement', mentor: mine, nextAction: 'Uzak bir adım', nextActionDue: new Date(now + 40 * DAY) });
+    const quiet = await createTransfer({ status: 'assessment', mentor: mine, lastActivityAt: new Date(now - 90 * DAY) });
+    const updated = await createTransfer({ status: 'implementation', mentor: mine });
+    await Transfer.updateOne({ _id: updated.transfer._id }, { $set: { unreadUpdate: true } });
+    const running = await createTransfer({ status: 'operational', mentor: mine });
+    await Transfer.updateOne({ _id: running.transfer._id }, { $set: { nextCheckInDue: new Date(now - DAY), checkIns: [{ months: 6, dueAt: new Date(now - DAY) }] } });
+    const theirs = await createTransfer({ status: 'agreement', mentor: colleague._id as Types.ObjectId, nextAction: 'Başkasının işi', nextActionDue: new Date(now - DAY) });
+
+    const home = await office.get('/');
+    expect(home.status).to.equal(200);
+    const day = home.text.slice(home.text.indexOf('id="day-heading"'), home.text.indexOf('id="figures-heading"'));
+    expect(day).to.include('Bugün sizi bekleyenler');
+    expect(day.slice(day.indexOf('id="day-nextActions"'))).to.include(overdue.id);
+    expect(day).not.to.include(later.id);
+    expect(day.slice(day.indexOf('id="day-stale"'))).to.include(quiet.id);
+    expect(day.slice(day.indexOf('id="day-updates"'))).to.include(updated.id);
+    expect(day.slice(day.indexOf('id="day-checkIns"'))).to.include(running.id);
+    expect(day).not.to.include(theirs.id);
+    // Managers, municipality users and visitors get the public page only.
+    const { agent: manager } = await signIn('manager');
+    expect((await manager.get('/')).text).not.to.include('id="day-heading"');
+  });
+});

@@ -17,7 +17,7 @@ const ago = (days: number) => new Date(Date.now() - days * DAY);
 
 /** A small office: realistic transfers across the stages, one municipality with a full timeline. */
 async function seedOffice(marker: string) {
-  const { user: mentor } = await createUser('office');
+  const { user: mentor, email: mentorEmail } = await createUser('office');
   await mentor.updateOne({ name: 'Elif Yıldız' });
   const [kitchen, laundry, career] = await Promise.all([createModel(`Mahalle Mutfağı ${marker}`), createModel(`Çamaşır Kafe ${marker}`), createModel(`Kariyer Merkezi ${marker}`)]);
   const names = ['Tarsus', 'Erdemli', 'Silifke', 'Mezitli', 'Seyhan', 'Çukurova'];
@@ -54,7 +54,7 @@ async function seedOffice(marker: string) {
   await make(career._id, munis[4]!._id, 'on_hold', { days: 30, heldFrom: 'agreement' });
   await make(kitchen._id, munis[5]!._id, 'cancelled', { days: 100 });
   await Transfer.updateOne({ _id: focus._id }, { $set: { unreadUpdate: true } });
-  return { focusId: String(focus._id), municipalityId: String(munis[0]!._id) };
+  return { focusId: String(focus._id), municipalityId: String(munis[0]!._id), mentorEmail };
 }
 
 describe('transfers in the browser (board and a transfer page; axe; screenshots)', function () {
@@ -67,7 +67,7 @@ describe('transfers in the browser (board and a transfer page; axe; screenshots)
   before(async () => {
     marker = unique('d').toLowerCase();
     data = await seedOffice(marker);
-    accounts.office = (await createUser('office')).email;
+    accounts.office = data.mentorEmail;
     accounts.municipality = (await createUser('municipality', { municipalityId: data.municipalityId })).email;
   });
 
@@ -115,6 +115,9 @@ describe('transfers in the browser (board and a transfer page; axe; screenshots)
     await Promise.all([page.waitForLoadState('load'), page.click('form.transition-hold button[type="submit"]')]);
     expect(await page.locator('.status-on_hold').first().innerText()).to.equal('Askıda');
     await screenshot(page, 'transfers-page-office-after-hold-tr-desktop');
+    expect(await axeViolations(page)).to.deep.equal([]);
+    await page.goto(`${suite.base}/`);
+    await screenshot(page, 'home-office-day-tr-desktop');
     expect(await axeViolations(page)).to.deep.equal([]);
     await page.goto(`${suite.base}/transfers/new`);
     await screenshot(page, 'transfers-new-tr-desktop');
