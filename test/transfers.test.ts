@@ -5,6 +5,8 @@ import { ServiceModel } from '../src/features/catalogue/model.model.js';
 import { AuditEvent } from '../src/features/audit/audit.model.js';
 import { keyFigures } from '../src/features/home/home.service.js';
 import { Transfer } from '../src/features/transfers/transfer.model.js';
+import { refreshTransferKeysFor } from '../src/features/transfers/list.service.js';
+import { Municipality } from '../src/features/municipalities/municipality.model.js';
 import { createMunicipality, createUser, csrfFrom, signIn, unique, type Agent } from './support/app.js';
 import { createTransfer } from './support/transfers.js';
 import { readWorkbook, sheetRows } from './support/xlsx.js';
@@ -472,5 +474,17 @@ describe("transfers: the office's day on the home page", function () {
     // Managers, municipality users and visitors get the public page only.
     const { agent: manager } = await signIn('manager');
     expect((await manager.get('/')).text).not.to.include('id="day-heading"');
+  });
+});
+
+describe('transfers: stored search key', function () {
+  this.timeout(30_000);
+  it('is written when a transfer is created and recomputed after a municipality is renamed', async () => {
+    const marker = unique('k').toLowerCase();
+    const t = await createTransfer({ municipalityName: `Göksu ${marker}` });
+    expect((await Transfer.findById(t.id).lean())?.searchKey).to.match(new RegExp(`^goksu ${marker} test modeli`));
+    await Municipality.updateOne({ _id: t.municipalityId }, { $set: { name: `Gülnar ${marker}` } });
+    expect(await refreshTransferKeysFor({ municipality: t.municipalityId })).to.equal(1);
+    expect((await Transfer.findById(t.id).lean())?.searchKey).to.match(new RegExp(`^gulnar ${marker}`));
   });
 });

@@ -101,6 +101,19 @@ export function ensureTransferKeys(): Promise<void> {
   return backfill;
 }
 
+/**
+ * Recomputes the stored search key of the transfers of a municipality or a model whose name
+ * changed (the municipality and catalogue editors call it after a rename).
+ */
+export async function refreshTransferKeysFor(owner: { municipality: Types.ObjectId } | { model: Types.ObjectId }): Promise<number> {
+  const rows = await Transfer.find(owner).select('model municipality').lean<{ _id: Types.ObjectId; model: Types.ObjectId; municipality: Types.ObjectId }[]>();
+  for (const t of rows) {
+    const key = await transferSearchKey(t.model, t.municipality);
+    await withRecordLock(`transfer:${String(t._id)}`, () => Transfer.updateOne({ _id: t._id }, { $set: { searchKey: key } }));
+  }
+  return rows.length;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The filter.
 
