@@ -121,7 +121,7 @@ export async function createApp(ctx: AppContext): Promise<Express> {
   // [catalogue routers]
   app.use(catalogueRouter(config));
   app.use(documentsRouter(config));
-  app.use(transfersRouter());
+  app.use(transfersRouter(config));
 
   app.use(notFoundHandler);
   app.use(errorHandler({ showStack: config.env === 'development' }));

@@ -39,7 +39,13 @@ describe('transfer pages are valid HTML (Nu HTML checker)', function () {
     await office.post(`/transfers/${running.id}/check-ins/0`).type('form').send({ _csrf: rcsrf, running: 'yes', beneficiaries: '80', note: 'Sürüyor' });
     const badCheckIn = await office.post(`/transfers/${running.id}/check-ins/1`).type('form').send({ _csrf: rcsrf, beneficiaries: 'x' });
     expect(badCheckIn.status).to.equal(422);
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n', 'latin1');
+    const mcsrf = csrfFrom((await muni.get(`/transfers/${t.id}`)).text);
+    await muni.post(`/transfers/${t.id}/documents`).field('_csrf', mcsrf).field('title', 'Protokol').attach('file', pdf, { filename: 'protokol.pdf' });
+    const badUpload = await office.post(`/transfers/${t.id}/documents`).field('_csrf', csrf).field('title', 'Boş');
+    expect(badUpload.status).to.equal(422);
     const pages: Record<string, string> = {
+      'upload-refused': badUpload.text,
       list: (await office.get('/transfers')).text,
       'list-en-filtered': (await office.get('/transfers?lang=en&stage=agreement&stale=1&sort=name')).text,
       'list-empty': (await office.get('/transfers?q=hicbiryerde-yok-xyz')).text,

@@ -488,3 +488,40 @@ describe('transfers: stored search key', function () {
     expect((await Transfer.findById(t.id).lean())?.searchKey).to.match(new RegExp(`^gulnar ${marker}`));
   });
 });
+
+describe('transfers: evidence documents', function () {
+  this.timeout(60_000);
+  const pdf = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n', 'latin1');
+
+  it('the municipality uploads evidence to its own transfer; the office\'s internal files stay with the office', async () => {
+    const own = await createTransfer({ status: 'implementation' });
+    const { agent: muni } = await signIn('municipality', { municipalityId: String(own.municipalityId) });
+    const { agent: otherMuni } = await signIn('municipality');
+    const { agent: office } = await signIn('office');
+    const { agent: manager } = await signIn('manager');
+    const mcsrf = await pageCsrf(muni, own.id);
+    const up = await muni.post(`/transfers/${own.id}/documents`).field('_csrf', mcsrf).field('title', 'Açılış protokolü').attach('file', pdf, { filename: 'protokol.pdf' });
+    expect(up.status).to.equal(303);
+    expect((await Transfer.findById(own.id).lean())?.unreadUpdate).to.equal(true);
+    const ocsrf = await pageCsrf(office, own.id);
+    expect((await office.post(`/transfers/${own.id}/documents`).field('_csrf', ocsrf).field('title', 'Bütçe notu').attach('file', pdf, { filename: 'butce.pdf' })).status).to.equal(303);
+    const refused = await office.post(`/transfers/${own.id}/documents`).field('_csrf', ocsrf).field('title', 'Boş');
+    expect(refused.status).to.equal(422);
+    expect(refused.text).to.include('Bir dosya seçin.');
+    const mcsrf2 = csrfFrom((await manager.get(`/transfers/${own.id}`)).text);
+    expect((await manager.post(`/transfers/${own.id}/documents`).field('_csrf', mcsrf2).attach('file', pdf, { filename: 'm.pdf' })).status).to.equal(403);
+
+    const officePage = await office.get(`/transfers/${own.id}`);
+    expect(officePage.text).to.include('Açılış protokolü').and.include('Bütçe notu');
+    const muniPage = await muni.get(`/transfers/${own.id}`);
+    expect(muniPage.text).to.include('Açılış protokolü').and.not.include('Bütçe notu');
+    const hrefOf = (html: string, name: string) => new RegExp(`href="(/documents/[0-9a-f]{24})">${name}`).exec(html)?.[1] ?? '';
+    const theirs = hrefOf(officePage.text, 'Açılış protokolü');
+    const internal = hrefOf(officePage.text, 'Bütçe notu');
+    expect((await muni.get(theirs)).status).to.equal(200);
+    expect((await muni.get(internal)).status).to.equal(404);
+    expect((await otherMuni.get(theirs)).status).to.equal(404);
+    expect((await manager.get(internal)).status).to.equal(200);
+    expect(await AuditEvent.countDocuments({ action: 'transfer.document-added', targetId: own.id })).to.equal(2);
+  });
+});

@@ -198,3 +198,10 @@ export async function recordCheckIn(id: Types.ObjectId, index: number, input: Ch
     return written.matchedCount === 1 ? { months: item.months } : undefined;
   });
 }
+
+/** A document was added: the transfer had activity (and the office has something new from the municipality). */
+export async function touchActivity(id: Types.ObjectId, fromMunicipality: boolean): Promise<void> {
+  const set: Record<string, unknown> = { lastActivityAt: new Date() };
+  if (fromMunicipality) set.unreadUpdate = true;
+  await withRecordLock(transferLockKey(id), () => Transfer.updateOne({ _id: id }, { $set: set }));
+}

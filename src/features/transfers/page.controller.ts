@@ -14,8 +14,15 @@ import { staffOptions } from './list.service.js';
 import { loadTransfer, loadTransferHead, pageModel, type TransferDoc } from './transfer-page.js';
 import { checkInSchema, checklistAddSchema, checklistTickSchema, commentSchema, dateOrNull, detailsSchema, transitionSchema } from './transfers.validation.js';
 
-type FormName = 'transition' | 'details' | 'comment' | 'checklist' | 'checkin';
+type FormName = 'transition' | 'details' | 'comment' | 'checklist' | 'checkin' | 'document';
 type Extra = { status?: number; form?: FormName; formIndex?: number; values?: Record<string, string>; errors?: FieldErrors; refusal?: string; conflict?: boolean };
+
+let maxMb = 20;
+/** The upload limit shown next to the file field (set once from the configuration by the router). */
+export function setUploadLimit(bytes: number): void {
+  maxMb = Math.round(bytes / (1024 * 1024));
+}
+const uploadMaxMb = () => maxMb;
 
 const bodyValues = (req: Request, keys: readonly string[]): Record<string, string> =>
   Object.fromEntries(keys.map((k) => [k, typeof req.body?.[k] === 'string' ? String(req.body[k]).slice(0, 5000) : '']));
@@ -25,6 +32,7 @@ async function renderPage(req: Request, res: Response, doc: TransferDoc, extra: 
   res.status(extra.status ?? 200).render('transfers/show', {
     ...model,
     staff: model.mayEdit ? await staffOptions() : [],
+    uploadMaxMb: uploadMaxMb(),
     form: extra.form,
     formIndex: extra.formIndex,
     values: extra.values ?? {},
@@ -156,4 +164,9 @@ export async function checkIn(req: Request, res: Response): Promise<void> {
   });
   flash(req, 'success', d.running === 'yes' ? 'transfers:flash.checkedIn' : 'transfers:flash.checkedInStopped');
   res.redirect(303, href(head._id, '#checkins'));
+}
+
+/** A refused evidence upload: the page again, with the upload form's values and message. */
+export async function renderEvidenceRefusal(req: Request, res: Response, refusal: { values: Record<string, string>; errors: FieldErrors; status: number }): Promise<void> {
+  await renderPage(req, res, await loadTransfer(req), { status: refusal.status, form: 'document', values: refusal.values, errors: refusal.errors });
 }

@@ -10,6 +10,8 @@ import { can, canSeeMunicipalityRecord } from '../accounts/privileges.js';
 import { User } from '../accounts/user.model.js';
 import { ServiceModel } from '../catalogue/model.model.js';
 import { Municipality } from '../municipalities/municipality.model.js';
+import { documentsOf, type StoredDocument } from '../documents/documents.service.js';
+import { documentView } from '../documents/presenter.js';
 import { Transfer } from './transfer.model.js';
 import { allowedTransitions, daysInStage, IN_PROGRESS_STATES, isStale, PATH, requiredFields, stageIndex, type ActiveState, type State } from './workflow.js';
 
@@ -44,6 +46,7 @@ export type TransferDoc = {
 export type TimelineItem =
   | { kind: 'history'; at: Date; by: string; from?: State | null | undefined; to: State; reason?: string | null | undefined; note?: string | null | undefined }
   | { kind: 'comment' | 'update'; at: Date; by: string; text: string; internal: boolean }
+  | { kind: 'document'; at: Date; by: string; name: string; href: string; type: string; size: string; internal: boolean }
   | { kind: 'checkin'; at: Date; by: string; months: number; running: boolean; beneficiaries?: number | null | undefined; note?: string | null | undefined };
 
 /** The id in the URL, or a 404 (never a cast error). */
@@ -78,6 +81,9 @@ export async function pageModel(req: Request, doc: TransferDoc) {
   for (const i of doc.checklist ?? []) if (i.doneBy) people.add(String(i.doneBy));
   for (const c of doc.checkIns ?? []) if (c.by) people.add(String(c.by));
   if (doc.mentor) people.add(String(doc.mentor));
+  // StoredDocument does not name its uploader; the record has it.
+  const docs = (await documentsOf({ kind: 'Transfer', id: doc._id }, { purpose: 'evidence', includeInternal: !isMunicipality })) as (StoredDocument & { uploadedBy?: Types.ObjectId | null })[];
+  for (const d of docs) if (d.uploadedBy) people.add(String(d.uploadedBy));
   const [model, municipality, users] = await Promise.all([
     ServiceModel.findById(doc.model).select('title titleEn slug status').lean<{ title: string; titleEn?: string | null; slug: string; status: string }>(),
     Municipality.findById(doc.municipality).select('name province').lean<{ name: string; province: string }>(),
@@ -89,6 +95,10 @@ export async function pageModel(req: Request, doc: TransferDoc) {
   const timeline: TimelineItem[] = [
     ...(doc.history ?? []).map((h): TimelineItem => ({ kind: 'history', at: h.at, by: who(h.by), from: h.from, to: h.to, reason: h.reason, note: h.note })),
     ...comments.map((c): TimelineItem => ({ kind: c.fromMunicipality ? 'update' : 'comment', at: c.at, by: who(c.by), text: c.text, internal: !c.fromMunicipality && c.internal !== false })),
+    ...docs.map((d): TimelineItem => {
+      const v = documentView(d, lang === 'en' ? 'en-GB' : 'tr-TR', '');
+      return { kind: 'document', at: d.createdAt ?? new Date(0), by: who(d.uploadedBy), name: v.name, href: v.href, type: v.type, size: v.size, internal: d.visibility !== 'public' };
+    }),
     ...(doc.checkIns ?? []).flatMap((c): TimelineItem[] => (c.doneAt ? [{ kind: 'checkin', at: c.doneAt, by: who(c.by), months: c.months, running: !!c.running, beneficiaries: c.beneficiaries, note: c.note }] : [])),
   ].sort((a, b) => new Date(b.at).getTime() - new Date(a.at).getTime());
 
@@ -117,5 +127,7 @@ export async function pageModel(req: Request, doc: TransferDoc) {
     isMunicipality,
     mayEdit: can(req.user, 'transfers:edit'),
     mayComment: can(req.user, 'transfers:comment'),
+    mayUpload: can(req.user, 'documents:upload') && (isMunicipality || can(req.user, 'transfers:edit')),
+    documents: docs.length,
   };
 }

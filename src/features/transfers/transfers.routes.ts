@@ -1,13 +1,19 @@
 import { Router } from 'express';
+import type { Config } from '../../shared/config.js';
 import { defineRoutes, needs } from '../../shared/http/routes.js';
+import { fileStorage } from '../../shared/storage/index.js';
+import { singleFileUpload } from '../documents/upload.js';
+import { evidenceUpload, registerTransferDocuments } from './evidence.js';
 import { create, exportList, index, newForm } from './list.controller.js';
-import { addItem, checkIn, comment, saveDetails, show, tick, transition } from './page.controller.js';
+import { addItem, checkIn, comment, renderEvidenceRefusal, saveDetails, setUploadLimit, show, tick, transition } from './page.controller.js';
 
 /**
  * Transfers: the list and board (staff: all; a municipality user: its own), a transfer's page and
  * its forms. Moving a stage needs `transfers:move` here and the workflow's consent in the service.
  */
-export function transfersRouter(): Router {
+export function transfersRouter(config: Config): Router {
+  registerTransferDocuments();
+  setUploadLimit(config.uploadMaxBytes);
   const router = Router();
   const r = defineRoutes(router);
   r.get('/transfers', needs('transfers:read'), index);
@@ -21,5 +27,7 @@ export function transfersRouter(): Router {
   r.post('/transfers/:id/checklist', needs('transfers:edit'), addItem);
   r.post('/transfers/:id/checklist/:index', needs('transfers:edit'), tick);
   r.post('/transfers/:id/check-ins/:index', needs('transfers:edit'), checkIn);
+  // Evidence: the office and the transfer's own municipality (documents:upload; managers only read).
+  r.post('/transfers/:id/documents', needs('documents:upload'), ...singleFileUpload(config), evidenceUpload(fileStorage(config), renderEvidenceRefusal));
   return router;
 }
