@@ -525,3 +525,27 @@ describe('transfers: evidence documents', function () {
     expect(await AuditEvent.countDocuments({ action: 'transfer.document-added', targetId: own.id })).to.equal(2);
   });
 });
+
+describe('transfers: checklist items for the municipality', function () {
+  this.timeout(30_000);
+  it('the municipality ticks the items the office marked as theirs, and no others', async () => {
+    const own = await createTransfer({ status: 'implementation' });
+    const { agent: office } = await signIn('office');
+    const { agent: muni, user: muniUser } = await signIn('municipality', { municipalityId: String(own.municipalityId) });
+    const { agent: manager } = await signIn('manager');
+    const ocsrf = await pageCsrf(office, own.id);
+    expect((await office.post(`/transfers/${own.id}/checklist`).type('form').send({ _csrf: ocsrf, title: 'Personel listesini gönderin', forMunicipality: '1' })).status).to.equal(303);
+    const page = await muni.get(`/transfers/${own.id}`);
+    expect(page.text).to.include('action="/transfers/' + own.id + '/checklist/2"');
+    expect(page.text).not.to.include('action="/transfers/' + own.id + '/checklist/0"');
+    const csrf = csrfFrom(page.text);
+    expect((await muni.post(`/transfers/${own.id}/checklist/2`).type('form').send({ _csrf: csrf, title: 'Personel listesini gönderin', done: '1' })).status).to.equal(303);
+    expect((await muni.post(`/transfers/${own.id}/checklist/0`).type('form').send({ _csrf: csrf, title: 'Yerinde inceleme', done: '1' })).status).to.equal(403);
+    const mcsrf = await pageCsrf(manager, own.id);
+    expect((await manager.post(`/transfers/${own.id}/checklist/2`).type('form').send({ _csrf: mcsrf, title: 'Personel listesini gönderin', done: '0' })).status).to.equal(403);
+    const t = await Transfer.findById(own.id).lean();
+    expect(t?.checklist[0]?.done).to.equal(false);
+    expect(t?.checklist[2]).to.include({ done: true, forMunicipality: true });
+    expect(String(t?.checklist[2]?.doneBy)).to.equal(String(muniUser._id));
+  });
+});

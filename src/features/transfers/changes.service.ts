@@ -144,7 +144,7 @@ export async function addComment(id: Types.ObjectId, input: CommentInput): Promi
  * Ticks (or unticks) checklist item `index`, matched on its title too, so a list that changed
  * under the user never ticks another item. False when the item is not there any more.
  */
-export async function tickChecklist(id: Types.ObjectId, index: number, title: string, done: boolean, by: string): Promise<boolean> {
+export async function tickChecklist(id: Types.ObjectId, index: number, title: string, done: boolean, by: string, opts: { municipalityOnly?: boolean } = {}): Promise<boolean> {
   const now = new Date();
   const at = `checklist.${index}`;
   const set: Record<string, unknown> = { [`${at}.done`]: done, lastActivityAt: now };
@@ -154,13 +154,17 @@ export async function tickChecklist(id: Types.ObjectId, index: number, title: st
   }
   const update: Record<string, unknown> = { $set: set };
   if (!done) update.$unset = { [`${at}.doneAt`]: 1, [`${at}.doneBy`]: 1 };
-  return withRecordLock(transferLockKey(id), async () => (await Transfer.updateOne({ _id: id, [`${at}.title`]: title }, update)).matchedCount === 1);
+  // A municipality user ticks only the items the office marked as theirs.
+  const filter: Record<string, unknown> = { _id: id, [`${at}.title`]: title };
+  if (opts.municipalityOnly) filter[`${at}.forMunicipality`] = true;
+  return withRecordLock(transferLockKey(id), async () => (await Transfer.updateOne(filter, update)).matchedCount === 1);
 }
 
 /** Adds a checklist item for this municipality (at the end). */
-export async function addChecklistItem(id: Types.ObjectId, title: string, by: string): Promise<void> {
+export async function addChecklistItem(id: Types.ObjectId, title: string, by: string, forMunicipality = false): Promise<void> {
   await withRecordLock(transferLockKey(id), async () => {
-    const written = await Transfer.updateOne({ _id: id }, { $push: { checklist: { title, done: false, addedBy: new Types.ObjectId(by) } }, $set: { lastActivityAt: new Date() } });
+    const item = { title, done: false, addedBy: new Types.ObjectId(by), ...(forMunicipality ? { forMunicipality: true } : {}) };
+    const written = await Transfer.updateOne({ _id: id }, { $push: { checklist: item }, $set: { lastActivityAt: new Date() } });
     if (written.matchedCount !== 1) throw AppError.notFound();
   });
 }

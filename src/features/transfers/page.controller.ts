@@ -8,6 +8,8 @@ import { Types } from 'mongoose';
 import { AppError } from '../../shared/errors.js';
 import { flash } from '../../shared/http/flash.js';
 import { parseForm, type FieldErrors } from '../../shared/http/validation.js';
+import { can } from '../accounts/privileges.js';
+import { Transfer } from './transfer.model.js';
 import { audit, auditContext } from '../audit/audit.service.js';
 import { addChecklistItem, addComment, editDetails, markUpdatesRead, moveTransfer, recordCheckIn, tickChecklist } from './changes.service.js';
 import { staffOptions } from './list.service.js';
@@ -128,7 +130,14 @@ export async function tick(req: Request, res: Response): Promise<void> {
   const parsed = parseForm(checklistTickSchema, req.body);
   if (!Number.isInteger(index) || index < 0 || index > 500 || !parsed.ok) throw AppError.notFound();
   const done = parsed.data.done === '1';
-  const ok = await tickChecklist(head._id, index, parsed.data.title, done, req.user?.id ?? '');
+  // Office staff tick any item; the transfer's own municipality only the items marked as theirs; nobody else.
+  const municipalityOnly = req.user?.role === 'municipality' && can(req.user, 'transfers:update-own');
+  if (!municipalityOnly && !can(req.user, 'transfers:edit')) throw AppError.forbidden();
+  if (municipalityOnly) {
+    const item = (await Transfer.findById(head._id).select('checklist').lean<{ checklist?: { title: string; forMunicipality?: boolean }[] }>())?.checklist?.[index];
+    if (item && !item.forMunicipality) throw AppError.forbidden(); // the office's item: only the office ticks it
+  }
+  const ok = await tickChecklist(head._id, index, parsed.data.title, done, req.user?.id ?? '', { municipalityOnly });
   if (!ok) {
     flash(req, 'error', 'transfers:flash.checklistChanged');
   } else {
@@ -140,9 +149,10 @@ export async function tick(req: Request, res: Response): Promise<void> {
 export async function addItem(req: Request, res: Response): Promise<void> {
   const head = await loadTransferHead(req);
   const parsed = parseForm(checklistAddSchema, req.body);
-  if (!parsed.ok) return renderPage(req, res, await loadTransfer(req), { status: 422, form: 'checklist', values: bodyValues(req, ['title']), errors: parsed.errors });
-  await addChecklistItem(head._id, parsed.data.title, req.user?.id ?? '');
-  await audit({ action: 'transfer.checklist-added', ...auditContext(req), target: { kind: 'Transfer', id: String(head._id) }, details: { item: parsed.data.title } });
+  if (!parsed.ok) return renderPage(req, res, await loadTransfer(req), { status: 422, form: 'checklist', values: bodyValues(req, ['title', 'forMunicipality']), errors: parsed.errors });
+  const forMunicipality = parsed.data.forMunicipality === '1';
+  await addChecklistItem(head._id, parsed.data.title, req.user?.id ?? '', forMunicipality);
+  await audit({ action: 'transfer.checklist-added', ...auditContext(req), target: { kind: 'Transfer', id: String(head._id) }, details: { item: parsed.data.title, forMunicipality } });
   res.redirect(303, href(head._id, '#checklist'));
 }
 

@@ -17,7 +17,7 @@ import { allowedTransitions, daysInStage, IN_PROGRESS_STATES, isStale, PATH, req
 
 type HistoryEntry = { at: Date; by?: Types.ObjectId | null; from?: State | null; to: State; reason?: string | null; note?: string | null };
 type CommentEntry = { at: Date; by?: Types.ObjectId | null; text: string; internal?: boolean | null; fromMunicipality?: boolean | null };
-type ChecklistItem = { title: string; typicalWeeks?: number | null; done?: boolean | null; doneAt?: Date | null; doneBy?: Types.ObjectId | null; addedBy?: Types.ObjectId | null };
+type ChecklistItem = { title: string; typicalWeeks?: number | null; done?: boolean | null; doneAt?: Date | null; doneBy?: Types.ObjectId | null; addedBy?: Types.ObjectId | null; forMunicipality?: boolean | null };
 
 export type TransferDoc = {
   _id: Types.ObjectId;

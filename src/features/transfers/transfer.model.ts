@@ -41,6 +41,8 @@ const transferSchema = new Schema(
             doneBy: { type: Schema.Types.ObjectId, ref: 'User' },
             /** Added on this transfer (not copied from the model's steps). */
             addedBy: { type: Schema.Types.ObjectId, ref: 'User' },
+            /** The office marked this item as the municipality's to tick. */
+            forMunicipality: Boolean,
           },
           { _id: false },
         ),

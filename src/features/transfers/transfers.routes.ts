@@ -25,7 +25,8 @@ export function transfersRouter(config: Config): Router {
   r.post('/transfers/:id/details', needs('transfers:edit'), saveDetails);
   r.post('/transfers/:id/comments', needs('transfers:comment'), comment);
   r.post('/transfers/:id/checklist', needs('transfers:edit'), addItem);
-  r.post('/transfers/:id/checklist/:index', needs('transfers:edit'), tick);
+  // Ticking: office staff any item, the transfer's own municipality the items marked as theirs (checked in the handler).
+  r.post('/transfers/:id/checklist/:index', needs('transfers:read'), tick);
   r.post('/transfers/:id/check-ins/:index', needs('transfers:edit'), checkIn);
   // Evidence: the office and the transfer's own municipality (documents:upload; managers only read).
   r.post('/transfers/:id/documents', needs('documents:upload'), ...singleFileUpload(config), evidenceUpload(fileStorage(config), renderEvidenceRefusal));

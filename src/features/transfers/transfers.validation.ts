@@ -48,7 +48,7 @@ export const commentSchema = z.object({
   shared: z.string().optional(),
 });
 
-export const checklistAddSchema = z.object({ title: z.string().trim().min(1, 'validation:required').max(200, 'validation:maxChars.200') });
+export const checklistAddSchema = z.object({ title: z.string().trim().min(1, 'validation:required').max(200, 'validation:maxChars.200'), forMunicipality: z.string().optional() });
 export const checklistTickSchema = z.object({ title: z.string().max(200), done: z.enum(['0', '1']) });
 
 export const checkInSchema = z.object({
