@@ -6,6 +6,7 @@
 import type { Request } from 'express';
 import { Types } from 'mongoose';
 import { AppError } from '../../shared/errors.js';
+import { hasPage } from '../../shared/http/navigation.js';
 import { can, canSeeMunicipalityRecord } from '../accounts/privileges.js';
 import { User } from '../accounts/user.model.js';
 import { ServiceModel } from '../catalogue/model.model.js';
@@ -38,6 +39,7 @@ export type TransferDoc = {
   enteredStageAt?: Date | null;
   lastActivityAt: Date;
   unreadUpdate?: boolean | null;
+  visit?: Types.ObjectId | null;
   checkIns?: { months: number; dueAt: Date; doneAt?: Date | null; by?: Types.ObjectId | null; running?: boolean | null; beneficiaries?: number | null; note?: string | null }[] | null;
   nextCheckInDue?: Date | null;
   serviceStopped?: boolean | null;
@@ -126,6 +128,9 @@ export async function pageModel(req: Request, doc: TransferDoc) {
     overdue: !!doc.nextActionDue && IN_PROGRESS_STATES.includes(doc.status) && new Date(doc.nextActionDue).getTime() < now.getTime(),
     isMunicipality,
     mayEdit: can(req.user, 'transfers:edit'),
+    // Linked once those pages exist (declared routes), so a link never leads to a 404.
+    municipalityHref: hasPage('/municipalities/:id') && can(req.user, 'municipalities:read') ? `/municipalities/${String(doc.municipality)}` : undefined,
+    visitHref: doc.visit && hasPage('/visits/:id') && can(req.user, 'visits:read') ? `/visits/${String(doc.visit)}` : undefined,
     mayComment: can(req.user, 'transfers:comment'),
     mayUpload: can(req.user, 'documents:upload') && (isMunicipality || can(req.user, 'transfers:edit')),
     documents: docs.length,
