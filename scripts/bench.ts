@@ -12,6 +12,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Types } from 'mongoose';
 import { createApp } from '../src/app.js';
+import { hashPassword } from '../src/features/accounts/password.js';
+import { User } from '../src/features/accounts/user.model.js';
 import { ServiceModel } from '../src/features/catalogue/model.model.js';
 import { Municipality } from '../src/features/municipalities/municipality.model.js';
 import { Transfer, transferIdFor } from '../src/features/transfers/transfer.model.js';
@@ -57,7 +59,8 @@ async function insertInBatches(label: string, total: number, make: (i: number) =
 
 async function main() {
   // The benchmark is one client sending thousands of requests: lift the per-address request ceiling.
-  const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'bench-'.padEnd(40, 'x'), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000000' });
+  // Behind a TLS proxy (X-Forwarded-Proto: https on every request), so production's Secure session cookie is set.
+  const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'bench-'.padEnd(40, 'x'), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000000', TRUST_PROXY: 'loopback' });
   const { mongodbUri: envUri, embeddedEngine, embeddedDbMemoryMb } = loadConfig();
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'registry-bench-'));
   const embedded = envUri ? undefined : await startEmbedded({ dataDir: tmp, dbName: 'bench', log, engine: embeddedEngine, memoryMb: embeddedDbMemoryMb });
@@ -83,16 +86,24 @@ async function main() {
       steps: [{ title: 'İnceleme', typicalWeeks: 4 }, { title: 'Protokol', typicalWeeks: 6 }], adoption: { operational: 3, inProgress: i % 5, runningIn: muniIds.slice(i % 50, (i % 50) + 3) },
     };
   }, (d) => ServiceModel.insertMany(d, { lean: true }));
+  const mentorIds = await Promise.all(['Elif Yıldız', 'Mehmet Kaya', 'Zeynep Aksoy'].map(async (name, k) => (await User.create({ email: `mentor${k}@bench.local`, name, role: 'office', active: true, passwordHash: await hashPassword(BENCH_PASSWORD), searchKey: `mentor${k}@bench.local` }))._id));
   await insertInBatches('transfers', N.transfers, (i) => {
     const status = pick(STATES, i);
     const at = new Date(Date.UTC(2020, 0, 1) + (i % 2000) * 86_400_000);
     const model = modelIds[i % N.models];
     const municipality = muniIds[Math.floor(i / N.models) % N.municipalities];
+    const by = pick(mentorIds, i);
+    // The shape of a real transfer: a history of three, a checklist of six, two comments, the keys stored at write time.
     return {
       _id: transferIdFor(model, municipality), model, municipality, status,
-      heldFrom: status === 'on_hold' ? pick(ACTIVE_STATES, i) : undefined, version: 1,
-      history: [{ at, to: 'interest' }], stageEnteredAt: { interest: at }, lastActivityAt: at,
-      checklist: [{ title: 'İnceleme', done: true }, { title: 'Protokol', done: false }],
+      heldFrom: status === 'on_hold' ? pick(ACTIVE_STATES, i) : undefined, version: 3, mentor: by,
+      history: [{ at, by, to: 'interest', note: 'Ziyarette talep edildi.' }, { at, by, from: 'interest', to: 'assessment' }, { at, by, from: 'assessment', to: status, reason: 'Gerekçe metni' }],
+      stageEnteredAt: { interest: at, [status]: at }, enteredStageAt: at, lastActivityAt: at,
+      nextAction: i % 3 ? 'Protokol taslağını gönder' : undefined, nextActionDue: i % 3 ? new Date(at.getTime() + 30 * 86_400_000) : undefined,
+      checklist: ['İnceleme', 'Protokol', 'Bütçe', 'Personel', 'Eğitim', 'Açılış'].map((title, k) => ({ title, done: k < 2, typicalWeeks: 4 })),
+      comments: [{ at, by, text: 'Belediyeyle durum görüşmesi yapıldı; sıradaki adım konuşuldu.', internal: true }, { at, text: 'Meclis kararı alındı.', internal: false, fromMunicipality: true }],
+      searchKey: searchKey(`Bench Belediyesi ${Math.floor(i / N.models) % N.municipalities} Hizmet Modeli ${i % N.models} ${pick(THEMES, i % N.models).tr}`),
+      unreadUpdate: i % 50 === 0,
     };
   }, (d) => Transfer.insertMany(d, { lean: true }));
   await insertInBatches('visits', N.visits, (i) => {
@@ -107,7 +118,9 @@ async function main() {
   const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
   const slug = slugify(`Hizmet Modeli 7 ${pick(THEMES, 7).tr}`);
 
-  const pages: [string, string][] = [
+  const office = await signInCookie(base, 'mentor0@bench.local');
+  const transferId = String(transferIdFor(modelIds[7], muniIds[0]));
+  const pages: [string, string, string?][] = [
     ['health', '/healthz'],
     ['home', '/'],
     ['catalogue', '/models'],
@@ -115,15 +128,24 @@ async function main() {
     ['catalogue facet', `/models?theme=${pick(THEMES, 2).code}&sort=adopted`],
     ['catalogue page 5', '/models?page=5'],
     ['model page', `/models/${slug}`],
+    ['transfers', '/transfers', office],
+    ['transfers filtered', `/transfers?stage=implementation&province=${encodeURIComponent(pick(PROVINCES, 3).name)}&sort=stage-days`, office],
+    ['transfers search', '/transfers?q=bench%20belediyesi%2012', office],
+    ['transfers stale', '/transfers?stale=1&overdue=1', office],
+    ['transfers page 20', '/transfers?page=20', office],
+    ['board', '/transfers?view=board', office],
+    ['board filtered', `/transfers?view=board&mentor=${String(mentorIds[1])}`, office],
+    ['transfer page', `/transfers/${transferId}`, office],
   ];
   console.log(`\n${'page'.padEnd(18)} ${'status'.padStart(6)} ${'cold ms'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'after write'.padStart(12)}`);
-  for (const [label, url] of pages) {
+  for (const [label, url, cookie] of pages) {
     const times: number[] = [];
     let status = 0;
     let cold = 0;
+    const headers = { 'x-forwarded-proto': 'https', ...(cookie ? { cookie } : {}) };
     for (let i = 0; i <= N.requests; i++) {
       const t = process.hrtime.bigint();
-      const res = await fetch(base + url);
+      const res = await fetch(base + url, { headers });
       await res.arrayBuffer();
       status = res.status;
       if (i === 0) cold = ms(t);
@@ -134,10 +156,11 @@ async function main() {
     // The first request after a write (every cache keyed by the data version is now stale).
     await bumpDataVersion(...domainModelNames());
     const t = process.hrtime.bigint();
-    await (await fetch(base + url)).arrayBuffer();
+    await (await fetch(base + url, { headers })).arrayBuffer();
     const afterWrite = ms(t);
     console.log(`${label.padEnd(18)} ${String(status).padStart(6)} ${cold.toFixed(1).padStart(9)} ${q(0.5).toFixed(1).padStart(8)} ${q(0.95).toFixed(1).padStart(8)} ${q(1).toFixed(1).padStart(8)} ${afterWrite.toFixed(1).padStart(12)}`);
   }
+  await benchTransitions(base, office, modelIds, muniIds);
   const mem = process.memoryUsage();
   console.log(`\nmemory: rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB (app process, after the run)`);
   const dbPid = embedded?.pid();
@@ -148,6 +171,80 @@ async function main() {
   await disconnectDatabase();
   await embedded?.stop();
   await rm(tmp, { recursive: true, force: true });
+}
+
+const BENCH_PASSWORD = 'bench password 2026 long enough';
+
+/** Cookies a response sets, as one Cookie header value (name=value pairs). */
+function cookiesOf(res: Response, jar = new Map<string, string>()): Map<string, string> {
+  for (const c of res.headers.getSetCookie()) {
+    const [pair = ''] = c.split(';');
+    const eq = pair.indexOf('=');
+    jar.set(pair.slice(0, eq), pair.slice(eq + 1));
+  }
+  return jar;
+}
+const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+/** Signs in through the login form; answers the session's Cookie header. */
+async function signInCookie(base: string, email: string): Promise<string> {
+  const proto = { 'x-forwarded-proto': 'https' };
+  const page = await fetch(`${base}/login`, { headers: proto });
+  const jar = cookiesOf(page);
+  const res = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { ...proto, 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
+    body: new URLSearchParams({ email, password: BENCH_PASSWORD, _csrf: csrfIn(await page.text()) }).toString(),
+  });
+  if (res.status !== 303) throw new Error(`bench sign-in failed: ${res.status}`);
+  return cookieHeader(cookiesOf(res, jar));
+}
+
+/**
+ * Transition POSTs (hold, then resume, on different transfers: each a conditional update, its
+ * history entry and the model's adoption counts), and the first list, board and transfer page
+ * after each write.
+ */
+async function benchTransitions(base: string, cookie: string, modelIds: Types.ObjectId[], muniIds: Types.ObjectId[]) {
+  const headers = { 'x-forwarded-proto': 'https', cookie };
+  const post: number[] = [];
+  const after: Record<string, number[]> = { list: [], board: [], page: [] };
+  const rounds = Math.min(20, N.requests);
+  for (let i = 0; i < rounds; i++) {
+    // Transfers in an active state (status cycles through STATES by index: 0..4 are active).
+    const index = (i * 7) * STATES.length;
+    const model = modelIds[index % N.models];
+    const municipality = muniIds[Math.floor(index / N.models) % N.municipalities];
+    const id = String(transferIdFor(model, municipality));
+    const current = await Transfer.findById(id).select('status version heldFrom').lean<{ status: string; version: number; heldFrom?: string }>();
+    if (!current) continue;
+    const page = await fetch(`${base}/transfers/${id}`, { headers });
+    const csrf = csrfIn(await page.text());
+    const body: Record<string, string> = current.status === 'on_hold' ? { to: current.heldFrom ?? 'interest', status: 'on_hold', version: String(current.version) } : { to: 'on_hold', status: current.status, version: String(current.version), reason: 'Bench' };
+    let t = process.hrtime.bigint();
+    const res = await fetch(`${base}/transfers/${id}/transition`, { method: 'POST', redirect: 'manual', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, ...body }).toString() });
+    await res.arrayBuffer();
+    post.push(ms(t));
+    if (res.status !== 303) throw new Error(`transition answered ${res.status}`);
+    for (const [key, url] of [['list', '/transfers'], ['board', '/transfers?view=board'], ['page', `/transfers/${id}`]] as const) {
+      t = process.hrtime.bigint();
+      await (await fetch(base + url, { headers })).arrayBuffer();
+      after[key]?.push(ms(t));
+      // Each "first after a write" is first after its own write.
+      if (key !== 'page') await Transfer.updateOne({ _id: id }, { $set: { lastActivityAt: new Date() } });
+    }
+  }
+  const fmt = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
+    return `p50 ${q(0.5).toFixed(1)} ms, p95 ${q(0.95).toFixed(1)} ms, max ${q(1).toFixed(1)} ms (${s.length})`;
+  };
+  console.log(`\ntransition POST (hold/resume):        ${fmt(post)}`);
+  console.log(`first /transfers after a transfer write:  ${fmt(after.list ?? [])}`);
+  console.log(`first board after a transfer write:       ${fmt(after.board ?? [])}`);
+  console.log(`first transfer page after its transition: ${fmt(after.page ?? [])}`);
 }
 
 /** Resident memory of a process, from /proc (Linux). */

@@ -13,6 +13,7 @@ import { auditRouter } from './features/audit/audit.routes.js';
 import { absoluteTimeout, sessionMiddleware } from './features/accounts/session.js';
 import { catalogueRouter } from './features/catalogue/catalogue.routes.js';
 import { documentsRouter } from './features/documents/documents.routes.js';
+import { transfersRouter } from './features/transfers/transfers.routes.js';
 import { healthRouter } from './features/health/health.routes.js';
 import { homeRouter } from './features/home/home.routes.js';
 import type { Config } from './shared/config.js';
@@ -120,6 +121,7 @@ export async function createApp(ctx: AppContext): Promise<Express> {
   // [catalogue routers]
   app.use(catalogueRouter(config));
   app.use(documentsRouter(config));
+  app.use(transfersRouter(config));
 
   app.use(notFoundHandler);
   app.use(errorHandler({ showStack: config.env === 'development' }));

@@ -23,7 +23,7 @@ import { DIFFICULTY_CODES, MODEL_STATUSES, ServiceModel } from '../features/cata
 import { modelSearchKeys } from '../features/catalogue/search-keys.js';
 import { municipalityKeys } from '../features/municipalities/identity.js';
 import { MUNICIPALITY_KIND_CODES, Municipality } from '../features/municipalities/municipality.model.js';
-import { ACTIVE_STATES, IN_PROGRESS_STATES, PATH, STATES, stageIndex, type ActiveState, type State } from '../features/transfers/workflow.js';
+import { ACTIVE_STATES, checkInSchedule, IN_PROGRESS_STATES, nextCheckIn, PATH, STATES, stageIndex, type ActiveState, type State } from '../features/transfers/workflow.js';
 import { Transfer } from '../features/transfers/transfer.model.js';
 import { VISIT_FORMAT_CODES, Visit, quarterOf } from '../features/visits/visit.model.js';
 
@@ -259,6 +259,12 @@ export function demoTimeline(t: DemoTransfer, index: number, steps: readonly Ste
   return { history, stageEnteredAt, checklist, comments, lastActivityAt };
 }
 
+/** The check-ins of a demo service launched on `launch`, none recorded yet. */
+function demoCheckIns(launch: Date) {
+  const checkIns = checkInSchedule(launch);
+  return { checkIns, nextCheckInDue: nextCheckIn(checkIns), serviceStopped: false };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Seeding.
 
@@ -419,6 +425,8 @@ export async function seedDemoData(opts: SeedOptions): Promise<{ created: Record
       nextActionDue: optionalDate(t.nextActionDue),
       checklist: timeline.checklist,
       outcome: t.outcome ? { launchDate: dateOf(t.outcome.launchDate), beneficiaries: t.outcome.beneficiaries } : undefined,
+      // A running service is checked on at 6, 12 and 24 months after its launch (none recorded in the demo).
+      ...(t.status === 'operational' && t.outcome ? demoCheckIns(dateOf(t.outcome.launchDate)) : {}),
       history: timeline.history,
       comments: timeline.comments,
       stageEnteredAt: timeline.stageEnteredAt,

@@ -11,6 +11,8 @@ export type KeyFigures = {
   transfers: number;
   byStage: Record<State, number>;
   runningElsewhere: number;
+  /** Operational transfers whose last check-in reported the service as stopped (not counted as running). */
+  stoppedServices: number;
 };
 
 // Stale-while-revalidate: after a write the home page keeps showing the previous figures for the
@@ -27,11 +29,13 @@ export function keyFigures(opts: { fresh?: boolean } = {}): Promise<KeyFigures> 
     const [publishedModels, visited, transfers] = await Promise.all([
       ServiceModel.countDocuments({ status: 'published' }),
       Visit.distinct('municipalities'),
-      Transfer.find({}, { municipality: 1, status: 1, _id: 0 }).lean<{ municipality: unknown; status: State }[]>(),
+      Transfer.find({}, { municipality: 1, status: 1, serviceStopped: 1, _id: 0 }).lean<{ municipality: unknown; status: State; serviceStopped?: boolean }[]>(),
     ]);
     const byStage = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<State, number>;
     const withTransfers = new Set<string>();
+    let stoppedServices = 0;
     for (const t of transfers) {
+      if (t.status === 'operational' && t.serviceStopped) stoppedServices += 1;
       if (t.status in byStage) byStage[t.status] += 1;
       if (t.status !== 'cancelled') withTransfers.add(String(t.municipality));
     }
@@ -41,7 +45,8 @@ export function keyFigures(opts: { fresh?: boolean } = {}): Promise<KeyFigures> 
       municipalitiesWithTransfers: withTransfers.size,
       transfers: transfers.length - byStage.cancelled,
       byStage,
-      runningElsewhere: byStage.operational,
+      runningElsewhere: byStage.operational - stoppedServices,
+      stoppedServices,
     };
   });
 }

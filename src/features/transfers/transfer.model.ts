@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Schema, Types, type InferSchemaType } from 'mongoose';
-import { domainModel } from '../../shared/db/mongoose.js';
+import { domainModel, mongoose } from '../../shared/db/mongoose.js';
+import { searchKey } from '../../shared/search-key.js';
 import { ACTIVE_STATES, STATES } from './workflow.js';
 
 const historySchema = new Schema(
@@ -30,7 +31,22 @@ const transferSchema = new Schema(
     nextAction: { type: String, maxlength: 500 },
     nextActionDue: Date,
     checklist: {
-      type: [new Schema({ title: { type: String, required: true, maxlength: 200 }, typicalWeeks: Number, done: { type: Boolean, default: false }, doneAt: Date }, { _id: false })],
+      type: [
+        new Schema(
+          {
+            title: { type: String, required: true, maxlength: 200 },
+            typicalWeeks: Number,
+            done: { type: Boolean, default: false },
+            doneAt: Date,
+            doneBy: { type: Schema.Types.ObjectId, ref: 'User' },
+            /** Added on this transfer (not copied from the model's steps). */
+            addedBy: { type: Schema.Types.ObjectId, ref: 'User' },
+            /** The office marked this item as the municipality's to tick. */
+            forMunicipality: Boolean,
+          },
+          { _id: false },
+        ),
+      ],
       default: [],
     },
     outcome: {
@@ -39,7 +55,20 @@ const transferSchema = new Schema(
     },
     history: { type: [historySchema], default: [] },
     comments: {
-      type: [new Schema({ at: { type: Date, required: true }, by: { type: Schema.Types.ObjectId, ref: 'User' }, text: { type: String, required: true, maxlength: 5000 } }, { _id: false })],
+      type: [
+        new Schema(
+          {
+            at: { type: Date, required: true },
+            by: { type: Schema.Types.ObjectId, ref: 'User' },
+            text: { type: String, required: true, maxlength: 5000 },
+            /** Staff-only note: never shown to the municipality. A comment without the flag counts as internal. */
+            internal: { type: Boolean },
+            /** A progress update posted by the municipality's own user. */
+            fromMunicipality: { type: Boolean },
+          },
+          { _id: false },
+        ),
+      ],
       default: [],
     },
     /** When each stage was entered (medians and time-in-stage without date operators). */
@@ -53,6 +82,34 @@ const transferSchema = new Schema(
       cancelled: Date,
     },
     lastActivityAt: { type: Date, required: true, default: () => new Date() },
+    /** When the current stage was entered (= stageEnteredAt[status]), top level so lists sort by days in stage. */
+    enteredStageAt: Date,
+    /** Search key of municipality name + model title (Turkish rules), stored at write time; also the name sort. */
+    searchKey: String,
+    /** After launch: whether the service still runs, at 6, 12 and 24 months (scheduled when it becomes operational). */
+    checkIns: {
+      type: [
+        new Schema(
+          {
+            months: { type: Number, required: true },
+            dueAt: { type: Date, required: true },
+            doneAt: Date,
+            by: { type: Schema.Types.ObjectId, ref: 'User' },
+            running: Boolean,
+            beneficiaries: { type: Number, min: 0 },
+            note: { type: String, maxlength: 2000 },
+          },
+          { _id: false },
+        ),
+      ],
+      default: undefined,
+    },
+    /** The earliest check-in not yet recorded, while operational (lists filter and sort by it). */
+    nextCheckInDue: Date,
+    /** The last check-in reported the service as stopped: not counted as running. */
+    serviceStopped: Boolean,
+    /** A municipality update the office has not opened yet. */
+    unreadUpdate: { type: Boolean, default: false },
     demo: { type: Boolean, default: false },
   },
   { timestamps: true },
@@ -68,9 +125,24 @@ export function transferIdFor(model: unknown, municipality: unknown): Types.Obje
   return new Types.ObjectId(createHash('sha256').update(`${String(model)}:${String(municipality)}`).digest().subarray(0, 12));
 }
 
-transferSchema.pre('validate', function () {
+transferSchema.pre('validate', async function () {
   if (this.isNew) this._id = transferIdFor(this.model, this.municipality);
+  if (this.isNew && !this.searchKey) this.searchKey = await transferSearchKey(this.model, this.municipality);
+  if (this.isNew && !this.enteredStageAt) this.enteredStageAt = this.stageEnteredAt?.[this.status] ?? this.lastActivityAt;
 });
+
+/**
+ * The stored search key of a transfer: its municipality's name then its model's title. Read through
+ * mongoose's registry (not imports) so this model does not depend on the catalogue's or the
+ * municipalities' modules.
+ */
+export async function transferSearchKey(model: unknown, municipality: unknown): Promise<string> {
+  const [m, t] = await Promise.all([
+    mongoose.model('Municipality').findById(municipality).select('name').lean<{ name?: string }>(),
+    mongoose.model('Model').findById(model).select('title').lean<{ title?: string }>(),
+  ]);
+  return searchKey(`${m?.name ?? ''} ${t?.title ?? ''}`);
+}
 transferSchema.index({ status: 1, lastActivityAt: -1 });
 transferSchema.index({ municipality: 1 });
 

@@ -26,7 +26,11 @@ export function hasPage(path: string): boolean {
 }
 
 export function navigationFor(actor: Actor): NavItem[] {
-  return SECTIONS.filter((s) => hasPage(s.href) && (!s.right || can(actor, s.right))).map(({ href, key }) => ({ href, key }));
+  return SECTIONS.filter((s) => hasPage(s.href) && (!s.right || can(actor, s.right))).map(({ href, key }) => ({
+    href,
+    // A municipality user's transfers are its own: "Aktarımlarımız" (our transfers).
+    key: key === 'transfers' && actor?.role === 'municipality' ? 'ourTransfers' : key,
+  }));
 }
 
 /**

@@ -1,0 +1,73 @@
+/**
+ * The transfers list's whole state lives in the URL (q, stage, model, municipality, province,
+ * region, mentor, stale, overdue, unread, sort, view, page), so a view can be shared, bookmarked and
+ * walked back. This module reads it, ignoring anything that is not a known value.
+ */
+import { Types } from 'mongoose';
+import { PROVINCES, REGIONS } from '../../reference/index.js';
+import { isState, type State } from './workflow.js';
+
+export const LIST_SORTS = ['activity', 'stage-days', 'name', 'target'] as const;
+export type ListSort = (typeof LIST_SORTS)[number];
+export const VIEWS = ['list', 'board'] as const;
+export type View = (typeof VIEWS)[number];
+
+export type ListState = {
+  q: string;
+  stage: State | undefined;
+  model: string | undefined;
+  municipality: string | undefined;
+  province: string | undefined;
+  region: string | undefined;
+  mentor: string | undefined;
+  stale: boolean;
+  overdue: boolean;
+  unread: boolean;
+  /** An operational transfer whose next check-in date has come. */
+  checkin: boolean;
+  sort: ListSort;
+  view: View;
+  page: number;
+};
+
+export const PAGE_SIZE = 25;
+
+const first = (v: unknown): string | undefined => {
+  const s = Array.isArray(v) ? v[0] : v;
+  return typeof s === 'string' ? s : undefined;
+};
+const oneOf = <T extends string>(list: readonly T[], v: string | undefined): v is T => v !== undefined && (list as readonly string[]).includes(v);
+const objectId = (v: unknown) => {
+  const s = first(v);
+  return s && /^[0-9a-f]{24}$/i.test(s) && Types.ObjectId.isValid(s) ? s.toLowerCase() : undefined;
+};
+
+export function readListState(query: Record<string, unknown>): ListState {
+  const stage = first(query.stage);
+  const sort = first(query.sort);
+  const view = first(query.view);
+  const province = first(query.province);
+  const region = first(query.region);
+  const page = Number(first(query.page));
+  return {
+    q: (first(query.q) ?? '').trim().slice(0, 200),
+    stage: stage && isState(stage) ? stage : undefined,
+    model: objectId(query.model),
+    municipality: objectId(query.municipality),
+    province: province && PROVINCES.some((p) => p.name === province) ? province : undefined,
+    region: oneOf(REGIONS, region) ? region : undefined,
+    mentor: objectId(query.mentor),
+    stale: first(query.stale) === '1',
+    overdue: first(query.overdue) === '1',
+    unread: first(query.unread) === '1',
+    checkin: first(query.checkin) === '1',
+    sort: oneOf(LIST_SORTS, sort) ? sort : 'activity',
+    view: oneOf(VIEWS, view) ? view : 'list',
+    page: Number.isInteger(page) && page > 1 && page < 100_000 ? page : 1,
+  };
+}
+
+/** True when any filter narrows the list. */
+export function hasFilters(s: ListState): boolean {
+  return !!(s.q || s.stage || s.model || s.municipality || s.province || s.region || s.mentor || s.stale || s.overdue || s.unread || s.checkin);
+}
