@@ -15,6 +15,7 @@ import { catalogueRouter } from './features/catalogue/catalogue.routes.js';
 import { documentsRouter } from './features/documents/documents.routes.js';
 import { healthRouter } from './features/health/health.routes.js';
 import { homeRouter } from './features/home/home.routes.js';
+import { municipalitiesRouter } from './features/municipalities/municipalities.routes.js';
 import type { Config } from './shared/config.js';
 import { createI18n, i18nMiddleware } from './shared/i18n.js';
 import { csrfProtection } from './shared/http/csrf.js';
@@ -120,6 +121,7 @@ export async function createApp(ctx: AppContext): Promise<Express> {
   // [catalogue routers]
   app.use(catalogueRouter(config));
   app.use(documentsRouter(config));
+  app.use(municipalitiesRouter());
 
   app.use(notFoundHandler);
   app.use(errorHandler({ showStack: config.env === 'development' }));

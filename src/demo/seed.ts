@@ -314,9 +314,13 @@ export async function seedDemoData(opts: SeedOptions): Promise<{ created: Record
   const municipalityIds = new Map<string, Types.ObjectId>();
   for (const m of data.municipalities) {
     const keys = municipalityKeys(m.name, m.province);
-    const existing = await Municipality.exists({ identityKey: keys.identityKey });
+    const existing = await Municipality.findOne({ identityKey: keys.identityKey }).select('source contacts notes').lean();
     if (existing) {
       municipalityIds.set(m.name, existing._id);
+      // The national load came first (server start): the same record gets the demo contacts and notes, once.
+      if (existing.source === 'national' && !existing.contacts?.length && !existing.notes && (m.contacts.length || m.notes)) {
+        await Municipality.updateOne({ _id: existing._id, 'contacts.0': { $exists: false } }, { $set: { contacts: m.contacts, ...(m.notes ? { notes: m.notes } : {}) } });
+      }
       continue;
     }
     const province = provinceByName(m.province);
