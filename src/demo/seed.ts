@@ -319,7 +319,7 @@ export async function seedDemoData(opts: SeedOptions): Promise<{ created: Record
       municipalityIds.set(m.name, existing._id);
       // The national load came first (server start): the same record gets the demo contacts and notes, once.
       if (existing.source === 'national' && !existing.contacts?.length && !existing.notes && (m.contacts.length || m.notes)) {
-        await Municipality.updateOne({ _id: existing._id, 'contacts.0': { $exists: false } }, { $set: { contacts: m.contacts, ...(m.notes ? { notes: m.notes } : {}) } });
+        await Municipality.updateOne({ _id: existing._id }, { $set: { contacts: m.contacts, ...(m.notes ? { notes: m.notes } : {}) } });
       }
       continue;
     }
@@ -335,6 +335,7 @@ export async function seedDemoData(opts: SeedOptions): Promise<{ created: Record
       notes: m.notes,
       ...keys,
       demo: true,
+      source: 'demo',
     });
     municipalityIds.set(m.name, doc._id);
     created.municipalities = (created.municipalities ?? 0) + 1;
