@@ -2,7 +2,8 @@
 import type { Types } from 'mongoose';
 import { ServiceModel } from '../../src/features/catalogue/model.model.js';
 import { municipalityKeys } from '../../src/features/municipalities/identity.js';
-import { Municipality } from '../../src/features/municipalities/municipality.model.js';
+import { Municipality, MUNICIPALITY_SOURCES } from '../../src/features/municipalities/municipality.model.js';
+import type { MunicipalityKind } from '../../src/features/municipalities/identity.js';
 import { Transfer } from '../../src/features/transfers/transfer.model.js';
 import type { State } from '../../src/features/transfers/workflow.js';
 import { Visit, quarterOf } from '../../src/features/visits/visit.model.js';
@@ -10,7 +11,7 @@ import { provinceByName } from '../../src/reference/index.js';
 import { searchKey } from '../../src/shared/search-key.js';
 import { unique } from './app.js';
 
-export async function makeMunicipality(name: string, opts: { province?: string; kind?: string; source?: string; notes?: string; contacts?: { name: string; title?: string; email?: string; phone?: string }[] } = {}) {
+export async function makeMunicipality(name: string, opts: { province?: string; kind?: MunicipalityKind; source?: (typeof MUNICIPALITY_SOURCES)[number]; notes?: string; contacts?: { name: string; title?: string; email?: string; phone?: string }[] } = {}) {
   const province = provinceByName(opts.province ?? 'İzmir');
   if (!province) throw new Error('unknown province');
   return Municipality.create({
