@@ -14,6 +14,9 @@ import { Types } from 'mongoose';
 import { createApp } from '../src/app.js';
 import { ServiceModel } from '../src/features/catalogue/model.model.js';
 import { Municipality } from '../src/features/municipalities/municipality.model.js';
+import { loadNationalMunicipalities } from '../src/features/municipalities/national.js';
+import { hashPassword } from '../src/features/accounts/password.js';
+import { User } from '../src/features/accounts/user.model.js';
 import { Transfer, transferIdFor } from '../src/features/transfers/transfer.model.js';
 import { quarterOf, Visit } from '../src/features/visits/visit.model.js';
 import { ACTIVE_STATES, STATES } from '../src/features/transfers/workflow.js';
@@ -57,7 +60,7 @@ async function insertInBatches(label: string, total: number, make: (i: number) =
 
 async function main() {
   // The benchmark is one client sending thousands of requests: lift the per-address request ceiling.
-  const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'bench-'.padEnd(40, 'x'), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000000' });
+  const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'bench-'.padEnd(40, 'x'), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000000', TRUST_PROXY: 'loopback' });
   const { mongodbUri: envUri, embeddedEngine, embeddedDbMemoryMb } = loadConfig();
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'registry-bench-'));
   const embedded = envUri ? undefined : await startEmbedded({ dataDir: tmp, dbName: 'bench', log, engine: embeddedEngine, memoryMb: embeddedDbMemoryMb });
@@ -67,12 +70,19 @@ async function main() {
   await ensureIndexes();
   console.log(`Benchmark on ${embedded ? `embedded ${embedded.engine.label}` : 'MongoDB'}; generating data…`);
 
-  const muniIds = Array.from({ length: N.municipalities }, () => new Types.ObjectId());
+  // The national registry (~1,000 real municipalities, as every installation has), then synthetic ones up to the scale.
+  const nationalStarted = process.hrtime.bigint();
+  const national = await loadNationalMunicipalities();
+  console.log(`  ${'national load'.padEnd(16)} ${String(national.created).padStart(7)} in ${(ms(nationalStarted) / 1000).toFixed(1)} s`);
+  const nationalIds = (await Municipality.find({}, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>()).map((d) => d._id);
+  const extra = Math.max(0, N.municipalities - nationalIds.length);
+  const extraIds = Array.from({ length: extra }, () => new Types.ObjectId());
+  const muniIds = [...nationalIds, ...extraIds];
   const modelIds = Array.from({ length: N.models }, () => new Types.ObjectId());
-  await insertInBatches('municipalities', N.municipalities, (i) => {
+  await insertInBatches('municipalities', extra, (i) => {
     const p = pick(PROVINCES, i);
     const name = `Bench Belediyesi ${i}`;
-    return { _id: muniIds[i], name, kind: i < 81 ? 'il' : 'ilce', province: p.name, region: p.region, searchKey: searchKey(`${name} ${p.name}`), identityKey: `${searchKey(name)}|${searchKey(p.name)}` };
+    return { _id: extraIds[i], name, kind: 'belde', province: p.name, region: p.region, source: 'office', searchKey: searchKey(`${name} ${p.name}`), identityKey: `${searchKey(name)}|${searchKey(p.name)}` };
   }, (d) => Municipality.insertMany(d, { lean: true }));
   await insertInBatches('models', N.models, (i) => {
     const title = `Hizmet Modeli ${i} ${pick(THEMES, i).tr}`;
@@ -87,7 +97,7 @@ async function main() {
     const status = pick(STATES, i);
     const at = new Date(Date.UTC(2020, 0, 1) + (i % 2000) * 86_400_000);
     const model = modelIds[i % N.models];
-    const municipality = muniIds[Math.floor(i / N.models) % N.municipalities];
+    const municipality = muniIds[Math.floor(i / N.models) % muniIds.length];
     return {
       _id: transferIdFor(model, municipality), model, municipality, status,
       heldFrom: status === 'on_hold' ? pick(ACTIVE_STATES, i) : undefined, version: 1,
@@ -97,7 +107,7 @@ async function main() {
   }, (d) => Transfer.insertMany(d, { lean: true }));
   await insertInBatches('visits', N.visits, (i) => {
     const date = new Date(Date.UTC(2019, 0, 1) + (i % 2500) * 86_400_000);
-    return { date, format: 'study_visit', municipalities: [muniIds[i % N.municipalities]], models: [modelIds[i % N.models]], summary: 'Ziyaret', quarter: quarterOf(date) };
+    return { date, format: 'study_visit', municipalities: [muniIds[i % muniIds.length]], models: [modelIds[i % N.models]], summary: 'Ziyaret', quarter: quarterOf(date) };
   }, (d) => Visit.insertMany(d, { lean: true }));
 
   const app = await createApp({ config, logger: log, sessionSecret: 'bench-'.padEnd(40, 'x'), embedded: !!embedded });
@@ -106,6 +116,8 @@ async function main() {
   const addr = server.address();
   const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
   const slug = slugify(`Hizmet Modeli 7 ${pick(THEMES, 7).tr}`);
+  const cookie = await signInCookie(base);
+  const busy = String(muniIds[0]);
 
   const pages: [string, string][] = [
     ['health', '/healthz'],
@@ -115,15 +127,24 @@ async function main() {
     ['catalogue facet', `/models?theme=${pick(THEMES, 2).code}&sort=adopted`],
     ['catalogue page 5', '/models?page=5'],
     ['model page', `/models/${slug}`],
+    // Signed in as the office (the `*`): the registry of municipalities.
+    ['*municipalities', '/municipalities'],
+    ['*munis all p3', '/municipalities?all=1&page=3'],
+    ['*munis filtered', `/municipalities?all=1&region=Ege&transfers=yes&stage=agreement`],
+    ['*munis search', '/municipalities?all=1&q=uskudar'],
+    ['*munis not visited', '/municipalities?all=1&visited=no&kind=ilce'],
+    ['*municipality page', `/municipalities/${busy}`],
+    ['*munis export csv', '/municipalities/export?all=1&format=csv'],
   ];
   console.log(`\n${'page'.padEnd(18)} ${'status'.padStart(6)} ${'cold ms'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'after write'.padStart(12)}`);
   for (const [label, url] of pages) {
+    const headers = label.startsWith('*') ? { cookie, 'x-forwarded-proto': 'https' } : undefined;
     const times: number[] = [];
     let status = 0;
     let cold = 0;
     for (let i = 0; i <= N.requests; i++) {
       const t = process.hrtime.bigint();
-      const res = await fetch(base + url);
+      const res = await fetch(base + url, { headers, redirect: 'manual' });
       await res.arrayBuffer();
       status = res.status;
       if (i === 0) cold = ms(t);
@@ -134,7 +155,7 @@ async function main() {
     // The first request after a write (every cache keyed by the data version is now stale).
     await bumpDataVersion(...domainModelNames());
     const t = process.hrtime.bigint();
-    await (await fetch(base + url)).arrayBuffer();
+    await (await fetch(base + url, { headers, redirect: 'manual' })).arrayBuffer();
     const afterWrite = ms(t);
     console.log(`${label.padEnd(18)} ${String(status).padStart(6)} ${cold.toFixed(1).padStart(9)} ${q(0.5).toFixed(1).padStart(8)} ${q(0.95).toFixed(1).padStart(8)} ${q(1).toFixed(1).padStart(8)} ${afterWrite.toFixed(1).padStart(12)}`);
   }
@@ -148,6 +169,35 @@ async function main() {
   await disconnectDatabase();
   await embedded?.stop();
   await rm(tmp, { recursive: true, force: true });
+}
+
+/** Signs in a fresh office account through the form; answers the Cookie header of its session. */
+async function signInCookie(base: string): Promise<string> {
+  const email = `bench-office-${Date.now()}@bench.local`;
+  const password = 'bench parola 2026 uzun';
+  await User.create({ email, name: 'Bench Office', role: 'office', active: true, passwordHash: await hashPassword(password), searchKey: email });
+  const jar = new Map<string, string>();
+  const keep = (res: Response) => {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair = ''] = c.split(';');
+      const at = pair.indexOf('=');
+      jar.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+  };
+  const header = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const https = { 'x-forwarded-proto': 'https' };
+  const form = await fetch(`${base}/login`, { headers: https });
+  keep(form);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+  const res = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { ...https, cookie: header(), 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email, password, _csrf: csrf }).toString(),
+  });
+  keep(res);
+  if (res.status !== 303) throw new Error(`bench sign-in failed: ${res.status}`);
+  return header();
 }
 
 /** Resident memory of a process, from /proc (Linux). */
