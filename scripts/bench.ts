@@ -16,6 +16,7 @@ import { hashPassword } from '../src/features/accounts/password.js';
 import { User } from '../src/features/accounts/user.model.js';
 import { ServiceModel } from '../src/features/catalogue/model.model.js';
 import { Municipality } from '../src/features/municipalities/municipality.model.js';
+import { loadNationalMunicipalities } from '../src/features/municipalities/national.js';
 import { Transfer, transferIdFor } from '../src/features/transfers/transfer.model.js';
 import { quarterOf, Visit } from '../src/features/visits/visit.model.js';
 import { ACTIVE_STATES, STATES } from '../src/features/transfers/workflow.js';
@@ -70,12 +71,19 @@ async function main() {
   await ensureIndexes();
   console.log(`Benchmark on ${embedded ? `embedded ${embedded.engine.label}` : 'MongoDB'}; generating data…`);
 
-  const muniIds = Array.from({ length: N.municipalities }, () => new Types.ObjectId());
+  // The national registry (~1,000 real municipalities, as every installation has), then synthetic ones up to the scale.
+  const nationalStarted = process.hrtime.bigint();
+  const national = await loadNationalMunicipalities();
+  console.log(`  ${'national load'.padEnd(16)} ${String(national.created).padStart(7)} in ${(ms(nationalStarted) / 1000).toFixed(1)} s`);
+  const nationalIds = (await Municipality.find({}, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>()).map((d) => d._id);
+  const extra = Math.max(0, N.municipalities - nationalIds.length);
+  const extraIds = Array.from({ length: extra }, () => new Types.ObjectId());
+  const muniIds = [...nationalIds, ...extraIds];
   const modelIds = Array.from({ length: N.models }, () => new Types.ObjectId());
-  await insertInBatches('municipalities', N.municipalities, (i) => {
+  await insertInBatches('municipalities', extra, (i) => {
     const p = pick(PROVINCES, i);
     const name = `Bench Belediyesi ${i}`;
-    return { _id: muniIds[i], name, kind: i < 81 ? 'il' : 'ilce', province: p.name, region: p.region, searchKey: searchKey(`${name} ${p.name}`), identityKey: `${searchKey(name)}|${searchKey(p.name)}` };
+    return { _id: extraIds[i], name, kind: 'belde', province: p.name, region: p.region, source: 'office', searchKey: searchKey(`${name} ${p.name}`), identityKey: `${searchKey(name)}|${searchKey(p.name)}` };
   }, (d) => Municipality.insertMany(d, { lean: true }));
   await insertInBatches('models', N.models, (i) => {
     const title = `Hizmet Modeli ${i} ${pick(THEMES, i).tr}`;
@@ -91,7 +99,7 @@ async function main() {
     const status = pick(STATES, i);
     const at = new Date(Date.UTC(2020, 0, 1) + (i % 2000) * 86_400_000);
     const model = modelIds[i % N.models];
-    const municipality = muniIds[Math.floor(i / N.models) % N.municipalities];
+    const municipality = muniIds[Math.floor(i / N.models) % muniIds.length];
     const by = pick(mentorIds, i);
     // The shape of a real transfer: a history of three, a checklist of six, two comments, the keys stored at write time.
     return {
@@ -108,7 +116,7 @@ async function main() {
   }, (d) => Transfer.insertMany(d, { lean: true }));
   await insertInBatches('visits', N.visits, (i) => {
     const date = new Date(Date.UTC(2019, 0, 1) + (i % 2500) * 86_400_000);
-    return { date, format: 'study_visit', municipalities: [muniIds[i % N.municipalities]], models: [modelIds[i % N.models]], summary: 'Ziyaret', quarter: quarterOf(date) };
+    return { date, format: 'study_visit', municipalities: [muniIds[i % muniIds.length]], models: [modelIds[i % N.models]], summary: 'Ziyaret', quarter: quarterOf(date) };
   }, (d) => Visit.insertMany(d, { lean: true }));
 
   const app = await createApp({ config, logger: log, sessionSecret: 'bench-'.padEnd(40, 'x'), embedded: !!embedded });
@@ -136,6 +144,13 @@ async function main() {
     ['board', '/transfers?view=board', office],
     ['board filtered', `/transfers?view=board&mentor=${String(mentorIds[1])}`, office],
     ['transfer page', `/transfers/${transferId}`, office],
+    ['municipalities', '/municipalities', office],
+    ['munis all p3', '/municipalities?all=1&page=3', office],
+    ['munis filtered', `/municipalities?all=1&region=Ege&transfers=yes&stage=agreement`, office],
+    ['munis search', '/municipalities?all=1&q=uskudar', office],
+    ['munis not visited', '/municipalities?all=1&visited=no&kind=ilce', office],
+    ['municipality page', `/municipalities/${String(muniIds[0])}`, office],
+    ['munis export csv', '/municipalities/export?all=1&format=csv', office],
   ];
   console.log(`\n${'page'.padEnd(18)} ${'status'.padStart(6)} ${'cold ms'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'after write'.padStart(12)}`);
   for (const [label, url, cookie] of pages) {
@@ -145,7 +160,7 @@ async function main() {
     const headers = { 'x-forwarded-proto': 'https', ...(cookie ? { cookie } : {}) };
     for (let i = 0; i <= N.requests; i++) {
       const t = process.hrtime.bigint();
-      const res = await fetch(base + url, { headers });
+      const res = await fetch(base + url, { headers, redirect: 'manual' });
       await res.arrayBuffer();
       status = res.status;
       if (i === 0) cold = ms(t);
@@ -156,7 +171,7 @@ async function main() {
     // The first request after a write (every cache keyed by the data version is now stale).
     await bumpDataVersion(...domainModelNames());
     const t = process.hrtime.bigint();
-    await (await fetch(base + url, { headers })).arrayBuffer();
+    await (await fetch(base + url, { headers, redirect: 'manual' })).arrayBuffer();
     const afterWrite = ms(t);
     console.log(`${label.padEnd(18)} ${String(status).padStart(6)} ${cold.toFixed(1).padStart(9)} ${q(0.5).toFixed(1).padStart(8)} ${q(0.95).toFixed(1).padStart(8)} ${q(1).toFixed(1).padStart(8)} ${afterWrite.toFixed(1).padStart(12)}`);
   }
@@ -216,7 +231,7 @@ async function benchTransitions(base: string, cookie: string, modelIds: Types.Ob
     // Transfers in an active state (status cycles through STATES by index: 0..4 are active).
     const index = (i * 7) * STATES.length;
     const model = modelIds[index % N.models];
-    const municipality = muniIds[Math.floor(index / N.models) % N.municipalities];
+    const municipality = muniIds[Math.floor(index / N.models) % muniIds.length];
     const id = String(transferIdFor(model, municipality));
     const current = await Transfer.findById(id).select('status version heldFrom').lean<{ status: string; version: number; heldFrom?: string }>();
     if (!current) continue;
@@ -230,7 +245,7 @@ async function benchTransitions(base: string, cookie: string, modelIds: Types.Ob
     if (res.status !== 303) throw new Error(`transition answered ${res.status}`);
     for (const [key, url] of [['list', '/transfers'], ['board', '/transfers?view=board'], ['page', `/transfers/${id}`]] as const) {
       t = process.hrtime.bigint();
-      await (await fetch(base + url, { headers })).arrayBuffer();
+      await (await fetch(base + url, { headers, redirect: 'manual' })).arrayBuffer();
       after[key]?.push(ms(t));
       // Each "first after a write" is first after its own write.
       if (key !== 'page') await Transfer.updateOne({ _id: id }, { $set: { lastActivityAt: new Date() } });

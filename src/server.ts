@@ -3,6 +3,7 @@ import { createApp } from './app.js';
 import { keyFigures } from './features/home/home.service.js';
 import { ensureFirstAdmin } from './features/accounts/first-admin.js';
 import { seedIfEmpty } from './demo/seed-on-start.js';
+import { loadNationalMunicipalities } from './features/municipalities/national.js';
 import { ConfigError, loadConfig, type Config } from './shared/config.js';
 import { openDatabase, sessionSecret, type Database } from './shared/db/database.js';
 import { MissingToolError } from './shared/db/missing-tool.js';
@@ -61,6 +62,9 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 try {
   db = await openDatabase(config, log);
   await ensureFirstAdmin(config, log);
+  // Reference data in every installation (production too): inserts only the national municipalities missing.
+  const national = await loadNationalMunicipalities();
+  if (national.created) log.info(`national municipalities: added ${national.created} of ${national.total}`);
   if (!config.mongodbUri && config.demoData) await seedIfEmpty(config, log);
   const app = await createApp({ config, logger: log, sessionSecret: await sessionSecret(config), embedded: !!db.embedded });
   // Express 5 calls this on a listen error too (then the 'error' handler below reports it).

@@ -320,9 +320,13 @@ export async function seedDemoData(opts: SeedOptions): Promise<{ created: Record
   const municipalityIds = new Map<string, Types.ObjectId>();
   for (const m of data.municipalities) {
     const keys = municipalityKeys(m.name, m.province);
-    const existing = await Municipality.exists({ identityKey: keys.identityKey });
+    const existing = await Municipality.findOne({ identityKey: keys.identityKey }).select('source contacts notes').lean();
     if (existing) {
       municipalityIds.set(m.name, existing._id);
+      // The national load came first (server start): the same record gets the demo contacts and notes, once.
+      if (existing.source === 'national' && !existing.contacts?.length && !existing.notes && (m.contacts.length || m.notes)) {
+        await Municipality.updateOne({ _id: existing._id }, { $set: { contacts: m.contacts, ...(m.notes ? { notes: m.notes } : {}) } });
+      }
       continue;
     }
     const province = provinceByName(m.province);
@@ -337,6 +341,7 @@ export async function seedDemoData(opts: SeedOptions): Promise<{ created: Record
       notes: m.notes,
       ...keys,
       demo: true,
+      source: 'demo',
     });
     municipalityIds.set(m.name, doc._id);
     created.municipalities = (created.municipalities ?? 0) + 1;

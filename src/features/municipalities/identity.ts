@@ -22,6 +22,7 @@ export type NewMunicipality = {
   kind: MunicipalityKind;
   province: Province;
   parent?: Types.ObjectId | undefined;
+  source?: 'office' | 'import' | undefined;
 };
 
 const isDuplicateKey = (err: unknown) => !!err && typeof err === 'object' && 'code' in err && err.code === 11000;
@@ -36,7 +37,7 @@ export async function findOrCreateMunicipality(input: NewMunicipality): Promise<
   const existing = await Municipality.findOne({ identityKey: keys.identityKey }).select('_id').lean<{ _id: Types.ObjectId }>();
   if (existing) return { id: existing._id, created: false };
   try {
-    const doc = await Municipality.create({ name: input.name, kind: input.kind, province: input.province.name, region: input.province.region, parent: input.parent, ...keys });
+    const doc = await Municipality.create({ name: input.name, kind: input.kind, province: input.province.name, region: input.province.region, parent: input.parent, source: input.source ?? 'office', ...keys });
     return { id: doc._id, created: true };
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;

@@ -2,6 +2,12 @@ import { Schema, type InferSchemaType } from 'mongoose';
 import { domainModel } from '../../shared/db/mongoose.js';
 
 export const MUNICIPALITY_KIND_CODES = ['buyuksehir', 'il', 'ilce', 'belde'] as const;
+/**
+ * Where a record came from: `national` (the reference load, national.ts), `office` (typed in by the
+ * office), `demo` (the demo data), `import`. The national load only inserts identities it does not
+ * find, so whatever the office edits on any record stays as edited.
+ */
+export const MUNICIPALITY_SOURCES = ['national', 'office', 'demo', 'import'] as const;
 
 const contactSchema = new Schema(
   {
@@ -27,6 +33,11 @@ const municipalitySchema = new Schema(
     /** Unique identity: name key within a province ("merkez" exists in many provinces). */
     identityKey: { type: String, required: true },
     demo: { type: Boolean, default: false },
+    source: { type: String, enum: MUNICIPALITY_SOURCES, default: 'office' },
+    /** The national load's own key (plate code + district), kept when the office renames the record. */
+    nationalKey: { type: String },
+    /** Bumped by every edit; an edit is conditional on the version as read (a lost race is a 409). */
+    version: { type: Number, default: 0 },
   },
   { timestamps: true },
 );
