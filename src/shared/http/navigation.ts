@@ -12,6 +12,7 @@ const SECTIONS: readonly Section[] = [
   { href: '/models', key: 'models' },
   { href: '/municipalities', key: 'municipalities', right: 'municipalities:read' },
   { href: '/visits', key: 'visits', right: 'visits:read' },
+  { href: '/follow-ups', key: 'followUps', right: 'dashboard:read' },
   { href: '/transfers', key: 'transfers', right: 'transfers:read' },
   { href: '/dashboard', key: 'dashboard', right: 'dashboard:read' },
   { href: '/admin/users', key: 'users', right: 'users:admin' },
