@@ -117,7 +117,7 @@ export async function saveVisit(id: Types.ObjectId, rev: number, input: VisitInp
     if ((before.rev ?? 0) !== rev) return { kind: 'conflict', latest: before };
     const { ids, created } = await municipalitiesOf(input);
     const fields = fieldsOf(input, ids, storedFollowUps(input.followUps, before.followUps ?? [], by));
-    const updated = await Visit.findOneAndUpdate({ _id: id, rev }, { $set: fields, $inc: { rev: 1 } }, { new: true }).lean<VisitRecord>();
+    const updated = await Visit.findOneAndUpdate({ _id: id, rev }, { $set: fields, $inc: { rev: 1 } }, { returnDocument: 'after' }).lean<VisitRecord>();
     if (!updated) {
       const latest = await Visit.findById(id).lean<VisitRecord>();
       return latest ? { kind: 'conflict', latest } : { kind: 'gone' };
@@ -154,7 +154,7 @@ export async function setFollowUpDone(visitId: Types.ObjectId, key: string, done
       const updated = await Visit.findOneAndUpdate(
         { _id: visitId, rev: visit.rev ?? 0 },
         { $set: { followUps, openFollowUps: derived.openFollowUps, followUpOwners: derived.followUpOwners }, $inc: { rev: 1 } },
-        { new: true },
+        { returnDocument: 'after' },
       ).lean<VisitRecord>();
       const followUp = updated?.followUps.find((f) => f.key === key);
       if (updated && followUp) return { kind: 'done', visit: updated, followUp };
