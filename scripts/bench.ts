@@ -15,7 +15,10 @@ import { createApp } from '../src/app.js';
 import { ServiceModel } from '../src/features/catalogue/model.model.js';
 import { Municipality } from '../src/features/municipalities/municipality.model.js';
 import { Transfer, transferIdFor } from '../src/features/transfers/transfer.model.js';
-import { quarterOf, Visit } from '../src/features/visits/visit.model.js';
+import { Visit } from '../src/features/visits/visit.model.js';
+import { derivedFields } from '../src/features/visits/visits.service.js';
+import { hashPassword } from '../src/features/accounts/password.js';
+import { User } from '../src/features/accounts/user.model.js';
 import { ACTIVE_STATES, STATES } from '../src/features/transfers/workflow.js';
 import { PROVINCES, THEMES, APPROACHES, TARGET_GROUPS } from '../src/reference/index.js';
 import { loadConfig } from '../src/shared/config.js';
@@ -57,7 +60,8 @@ async function insertInBatches(label: string, total: number, make: (i: number) =
 
 async function main() {
   // The benchmark is one client sending thousands of requests: lift the per-address request ceiling.
-  const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'bench-'.padEnd(40, 'x'), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000000' });
+  const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'bench-'.padEnd(40, 'x'), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000000', TRUST_PROXY: 'loopback' });
+  // Production cookies are Secure: signed-in requests say they came over HTTPS through a (loopback) proxy.
   const { mongodbUri: envUri, embeddedEngine, embeddedDbMemoryMb } = loadConfig();
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'registry-bench-'));
   const embedded = envUri ? undefined : await startEmbedded({ dataDir: tmp, dbName: 'bench', log, engine: embeddedEngine, memoryMb: embeddedDbMemoryMb });
@@ -95,10 +99,26 @@ async function main() {
       checklist: [{ title: 'İnceleme', done: true }, { title: 'Protokol', done: false }],
     };
   }, (d) => Transfer.insertMany(d, { lean: true }));
+  // The office user the signed-in pages are read as; it owns some of the visits' follow-ups.
+  const staffId = new Types.ObjectId();
+  const benchPassword = 'bench-password-2026-long';
+  await User.create({ _id: staffId, email: 'bench@bench.local', name: 'Bench Ofis', role: 'office', passwordHash: await hashPassword(benchPassword), searchKey: 'bench' });
+  const formats = ['study_visit', 'online', 'mentor_visit', 'workshop'] as const;
+  const words = ['çamaşır kafe', 'mahalle mutfağı', 'kadın evi', 'emekli evi', 'kariyer merkezi', 'HPV aşısı'];
+  const names = ['Ayşe Yılmaz', 'Mehmet Öztürk', 'Şule Çelik', 'İsmail Güneş', 'Gülşen Aydın'];
   await insertInBatches('visits', N.visits, (i) => {
     const date = new Date(Date.UTC(2019, 0, 1) + (i % 2500) * 86_400_000);
-    return { date, format: 'study_visit', municipalities: [muniIds[i % N.municipalities]], models: [modelIds[i % N.models]], summary: 'Ziyaret', quarter: quarterOf(date) };
+    const municipalities = i % 20 === 0 ? [0, 1, 2].map((k) => muniIds[(i + k * 97) % N.municipalities]) : [muniIds[i % N.municipalities]];
+    const delegation = [{ name: pick(names, i), title: 'Müdür' }, { name: pick(names, i + 2), title: 'Uzman' }];
+    const followUps = i % 10 === 0 ? [{ key: `f${String(i).padStart(11, '0')}`, action: 'Bilgi notu göndermek', ownerId: i % 20 === 0 ? staffId : undefined, due: new Date(date.getTime() + 30 * 86_400_000), done: i % 30 === 0 }] : [];
+    const summary = `Heyet ${pick(words, i)} ve ${pick(words, i + 3)} modellerini inceledi (ziyaret ${i}).`;
+    return {
+      date, format: pick(formats, i), municipalities, delegation, hostStaff: ['Sosyal Politikalar Ofisi'],
+      models: [modelIds[i % N.models]], requestedModels: i % 3 === 0 ? [modelIds[(i + 1) % N.models]] : [], summary, notes: 'İç not', followUps,
+      ...derivedFields({ date, summary, delegation, followUps }),
+    };
   }, (d) => Visit.insertMany(d, { lean: true }));
+  const sampleVisit = await Visit.findOne({ requestedModels: { $ne: [] } }).sort({ date: -1 }).select('_id').lean();
 
   const app = await createApp({ config, logger: log, sessionSecret: 'bench-'.padEnd(40, 'x'), embedded: !!embedded });
   const server = app.listen(0, '127.0.0.1');
@@ -107,7 +127,7 @@ async function main() {
   const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
   const slug = slugify(`Hizmet Modeli 7 ${pick(THEMES, 7).tr}`);
 
-  const pages: [string, string][] = [
+  const pages: [string, string, ('signed-in' | undefined)?][] = [
     ['health', '/healthz'],
     ['home', '/'],
     ['catalogue', '/models'],
@@ -115,15 +135,25 @@ async function main() {
     ['catalogue facet', `/models?theme=${pick(THEMES, 2).code}&sort=adopted`],
     ['catalogue page 5', '/models?page=5'],
     ['model page', `/models/${slug}`],
+    // Signed in as office staff (the navigation's overdue count is computed on each of these too).
+    ['visits', '/visits', 'signed-in'],
+    ['visits filtered', '/visits?from=2020-01-01&to=2024-12-31&format=online&q=camasir&open=1', 'signed-in'],
+    ['visits municipality', '/visits?municipality=bench%20belediyesi%2012', 'signed-in'],
+    ['visits page 50', '/visits?page=50', 'signed-in'],
+    ['visit page', `/visits/${String(sampleVisit?._id)}`, 'signed-in'],
+    ['follow-ups', '/follow-ups?all=1', 'signed-in'],
+    ['visits export', '/visits/export?format=xlsx&from=2024-01-01&to=2024-12-31', 'signed-in'],
   ];
+  const cookie = await signInCookie(base, 'bench@bench.local', benchPassword);
   console.log(`\n${'page'.padEnd(18)} ${'status'.padStart(6)} ${'cold ms'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'after write'.padStart(12)}`);
-  for (const [label, url] of pages) {
+  for (const [label, url, who] of pages) {
+    const init = who ? { headers: { cookie, 'x-forwarded-proto': 'https' } } : {};
     const times: number[] = [];
     let status = 0;
     let cold = 0;
     for (let i = 0; i <= N.requests; i++) {
       const t = process.hrtime.bigint();
-      const res = await fetch(base + url);
+      const res = await fetch(base + url, init);
       await res.arrayBuffer();
       status = res.status;
       if (i === 0) cold = ms(t);
@@ -134,7 +164,7 @@ async function main() {
     // The first request after a write (every cache keyed by the data version is now stale).
     await bumpDataVersion(...domainModelNames());
     const t = process.hrtime.bigint();
-    await (await fetch(base + url)).arrayBuffer();
+    await (await fetch(base + url, init)).arrayBuffer();
     const afterWrite = ms(t);
     console.log(`${label.padEnd(18)} ${String(status).padStart(6)} ${cold.toFixed(1).padStart(9)} ${q(0.5).toFixed(1).padStart(8)} ${q(0.95).toFixed(1).padStart(8)} ${q(1).toFixed(1).padStart(8)} ${afterWrite.toFixed(1).padStart(12)}`);
   }
@@ -148,6 +178,26 @@ async function main() {
   await disconnectDatabase();
   await embedded?.stop();
   await rm(tmp, { recursive: true, force: true });
+}
+
+/** Signs in through the login form and answers the session cookie. */
+async function signInCookie(base: string, email: string, password: string): Promise<string> {
+  const jar = new Map<string, string>();
+  const keep = (res: Response) => {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair = ''] = c.split(';');
+      const at = pair.indexOf('=');
+      jar.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+  };
+  const header = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const page = await fetch(`${base}/login`, { headers: { 'x-forwarded-proto': 'https' } });
+  keep(page);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+  const res = await fetch(`${base}/login`, { method: 'POST', redirect: 'manual', headers: { cookie: header(), 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-proto': 'https' }, body: new URLSearchParams({ email, password, _csrf: csrf }) });
+  keep(res);
+  if (res.status !== 303) throw new Error(`bench sign-in failed: ${res.status}`);
+  return header();
 }
 
 /** Resident memory of a process, from /proc (Linux). */
