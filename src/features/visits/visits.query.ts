@@ -76,17 +76,29 @@ export type VisitRow = {
 
 const ROW_FIELDS = 'date format municipalities delegation models requestedModels summary openFollowUps';
 
+/**
+ * The ids of the filtered list in its order, one scan per filter and data version of visits (the
+ * embedded engine reads the whole collection for any filter other than _id: a page then costs one
+ * _id look-up of its 25 rows, and the count is the list's length).
+ */
+const idLists = new VersionedCache<Types.ObjectId[]>(['Visit'], 200);
+
+async function orderedIds(filter: Record<string, unknown>): Promise<Types.ObjectId[]> {
+  return idLists.get(JSON.stringify(filter), async () => {
+    const rows = await Visit.find(filter).select('_id').sort({ date: -1, _id: -1 }).lean<{ _id: Types.ObjectId }[]>();
+    return rows.map((r) => r._id);
+  });
+}
+
 export async function listVisits(filter: Record<string, unknown>, page: number): Promise<{ rows: VisitRow[]; total: number }> {
-  const [rows, total] = await Promise.all([
-    Visit.find(filter)
-      .select(ROW_FIELDS)
-      .sort({ date: -1, _id: -1 })
-      .skip((page - 1) * PAGE_SIZE)
-      .limit(PAGE_SIZE)
-      .lean<VisitRow[]>(),
-    Visit.countDocuments(filter),
-  ]);
-  return { rows, total };
+  const ids = await orderedIds(filter);
+  const pageIds = ids.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+  if (!pageIds.length) return { rows: [], total: ids.length };
+  const found = await Visit.find({ _id: { $in: pageIds } }).select(ROW_FIELDS).lean<VisitRow[]>();
+  const byId = new Map(found.map((r) => [String(r._id), r]));
+  // A visit deleted since the list was read is simply not shown (the next request reads a fresh list).
+  const rows = pageIds.map((id) => byId.get(String(id))).filter((r): r is VisitRow => !!r);
+  return { rows, total: ids.length };
 }
 
 /** Every row of the filtered list, in the page's order (exports). */
@@ -118,7 +130,13 @@ export function overdueCountFor(userId: string): Promise<number> {
 export type OpenFollowUp = StoredFollowUp & { visitId: Types.ObjectId; visitDate: Date; municipalities: Types.ObjectId[]; overdue: boolean };
 
 /** Open follow-ups across all visits (`ownerId`: only that user's), overdue first, then by due date. */
-export async function openFollowUps(ownerId: string | undefined): Promise<OpenFollowUp[]> {
+const openCache = new VersionedCache<OpenFollowUp[]>(['Visit'], 200);
+
+export function openFollowUps(ownerId: string | undefined): Promise<OpenFollowUp[]> {
+  return openCache.get(`${ownerId ?? '*'}|${todayInIstanbul()}`, () => readOpenFollowUps(ownerId));
+}
+
+async function readOpenFollowUps(ownerId: string | undefined): Promise<OpenFollowUp[]> {
   const filter = ownerId ? { followUpOwners: new Types.ObjectId(ownerId) } : { openFollowUps: { $gt: 0 } };
   const visits = await Visit.find(filter).select('date municipalities followUps').lean<{ _id: Types.ObjectId; date: Date; municipalities: Types.ObjectId[]; followUps: StoredFollowUp[] }[]>();
   const today = todayInIstanbul();
