@@ -40,10 +40,9 @@ export type VisitTransfer = { id: string; model: string; municipality: string; s
 export async function transfersOfVisit(visit: Pick<VisitRecord, '_id' | 'requestedModels' | 'municipalities'>): Promise<VisitTransfer[]> {
   const pairs = (visit.requestedModels ?? []).flatMap((m) => visit.municipalities.map((mu) => ({ model: String(m), municipality: String(mu), id: transferIdFor(m, mu) })));
   if (!pairs.length) return [];
-  const found = await Transfer.find({ _id: { $in: pairs.map((p) => p.id) } })
-    .select('status visit')
-    .lean<{ _id: Types.ObjectId; status: State; visit?: Types.ObjectId | null }[]>();
-  const byId = new Map(found.map((t) => [String(t._id), t]));
+  // One look-up by _id per pair: the indexed path on every engine.
+  const found = await Promise.all(pairs.map((p) => Transfer.findById(p.id).select('status visit').lean<{ _id: Types.ObjectId; status: State; visit?: Types.ObjectId | null }>()));
+  const byId = new Map(found.filter((t) => !!t).map((t) => [String(t._id), t]));
   return pairs.map((p) => {
     const t = byId.get(String(p.id));
     return { id: String(p.id), model: p.model, municipality: p.municipality, status: t?.status, fromThisVisit: !!t?.visit && String(t.visit) === String(visit._id) };
