@@ -18,7 +18,8 @@ import { ServiceModel } from '../src/features/catalogue/model.model.js';
 import { Municipality } from '../src/features/municipalities/municipality.model.js';
 import { loadNationalMunicipalities } from '../src/features/municipalities/national.js';
 import { Transfer, transferIdFor } from '../src/features/transfers/transfer.model.js';
-import { quarterOf, Visit } from '../src/features/visits/visit.model.js';
+import { Visit } from '../src/features/visits/visit.model.js';
+import { derivedFields } from '../src/features/visits/visits.service.js';
 import { ACTIVE_STATES, STATES } from '../src/features/transfers/workflow.js';
 import { PROVINCES, THEMES, APPROACHES, TARGET_GROUPS } from '../src/reference/index.js';
 import { loadConfig } from '../src/shared/config.js';
@@ -114,10 +115,24 @@ async function main() {
       unreadUpdate: i % 50 === 0,
     };
   }, (d) => Transfer.insertMany(d, { lean: true }));
+  // Visits shaped like the office's: delegations, models asked for, follow-ups (some owned by the office user the pages are read as).
+  const staffId = mentorIds[0];
+  const formats = ['study_visit', 'online', 'mentor_visit', 'workshop'] as const;
+  const words = ['çamaşır kafe', 'mahalle mutfağı', 'kadın evi', 'emekli evi', 'kariyer merkezi', 'HPV aşısı'];
+  const names = ['Ayşe Yılmaz', 'Mehmet Öztürk', 'Şule Çelik', 'İsmail Güneş', 'Gülşen Aydın'];
   await insertInBatches('visits', N.visits, (i) => {
     const date = new Date(Date.UTC(2019, 0, 1) + (i % 2500) * 86_400_000);
-    return { date, format: 'study_visit', municipalities: [muniIds[i % muniIds.length]], models: [modelIds[i % N.models]], summary: 'Ziyaret', quarter: quarterOf(date) };
+    const municipalities = i % 20 === 0 ? [0, 1, 2].map((k) => muniIds[(i + k * 97) % muniIds.length]) : [muniIds[i % muniIds.length]];
+    const delegation = [{ name: pick(names, i), title: 'Müdür' }, { name: pick(names, i + 2), title: 'Uzman' }];
+    const followUps = i % 10 === 0 ? [{ key: `f${String(i).padStart(11, '0')}`, action: 'Bilgi notu göndermek', ownerId: i % 20 === 0 ? staffId : undefined, due: new Date(date.getTime() + 30 * 86_400_000), done: i % 30 === 0 }] : [];
+    const summary = `Heyet ${pick(words, i)} ve ${pick(words, i + 3)} modellerini inceledi (ziyaret ${i}).`;
+    return {
+      date, format: pick(formats, i), municipalities, delegation, hostStaff: ['Sosyal Politikalar Ofisi'],
+      models: [modelIds[i % N.models]], requestedModels: i % 3 === 0 ? [modelIds[(i + 1) % N.models]] : [], summary, notes: 'İç not', followUps,
+      ...derivedFields({ date, summary, delegation, followUps }),
+    };
   }, (d) => Visit.insertMany(d, { lean: true }));
+  const sampleVisit = await Visit.findOne({ requestedModels: { $ne: [] } }).sort({ date: -1 }).select('_id').lean();
 
   const app = await createApp({ config, logger: log, sessionSecret: 'bench-'.padEnd(40, 'x'), embedded: !!embedded });
   const server = app.listen(0, '127.0.0.1');
@@ -151,6 +166,13 @@ async function main() {
     ['munis not visited', '/municipalities?all=1&visited=no&kind=ilce', office],
     ['municipality page', `/municipalities/${String(muniIds[0])}`, office],
     ['munis export csv', '/municipalities/export?all=1&format=csv', office],
+    ['visits', '/visits', office],
+    ['visits filtered', '/visits?from=2020-01-01&to=2024-12-31&format=online&q=camasir&open=1', office],
+    ['visits municipality', '/visits?municipality=bench%20belediyesi%2012', office],
+    ['visits page 50', '/visits?page=50', office],
+    ['visit page', `/visits/${String(sampleVisit?._id)}`, office],
+    ['follow-ups', '/follow-ups?all=1', office],
+    ['visits export', '/visits/export?format=xlsx&from=2024-01-01&to=2024-12-31', office],
   ];
   console.log(`\n${'page'.padEnd(18)} ${'status'.padStart(6)} ${'cold ms'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'after write'.padStart(12)}`);
   for (const [label, url, cookie] of pages) {

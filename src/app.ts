@@ -12,6 +12,8 @@ import { adminUsersRouter } from './features/accounts/admin-users.routes.js';
 import { auditRouter } from './features/audit/audit.routes.js';
 import { absoluteTimeout, sessionMiddleware } from './features/accounts/session.js';
 import { catalogueRouter } from './features/catalogue/catalogue.routes.js';
+import { overdueFollowUpsLocals } from './features/visits/follow-ups.js';
+import { visitsRouter } from './features/visits/visits.routes.js';
 import { documentsRouter } from './features/documents/documents.routes.js';
 import { transfersRouter } from './features/transfers/transfers.routes.js';
 import { healthRouter } from './features/health/health.routes.js';
@@ -112,6 +114,7 @@ export async function createApp(ctx: AppContext): Promise<Express> {
   app.use(passwordChangeGate); // [accounts-admin] a temporary password must be changed before anything else
   app.use(csrfProtection);
   app.use(userLocals());
+  app.use(overdueFollowUpsLocals()); // [visits] the overdue follow-ups count in the navigation
 
   // Feature routers: each declares its routes with their access (shared/http/routes.ts).
   app.use(homeRouter());
@@ -121,6 +124,7 @@ export async function createApp(ctx: AppContext): Promise<Express> {
   app.use(auditRouter());
   // [catalogue routers]
   app.use(catalogueRouter(config));
+  app.use(visitsRouter(config));
   app.use(documentsRouter(config));
   app.use(transfersRouter(config));
   app.use(municipalitiesRouter());

@@ -26,6 +26,8 @@ import { MUNICIPALITY_KIND_CODES, Municipality } from '../features/municipalitie
 import { ACTIVE_STATES, checkInSchedule, IN_PROGRESS_STATES, nextCheckIn, PATH, STATES, stageIndex, type ActiveState, type State } from '../features/transfers/workflow.js';
 import { Transfer } from '../features/transfers/transfer.model.js';
 import { VISIT_FORMAT_CODES, Visit, quarterOf } from '../features/visits/visit.model.js';
+import { newFollowUpKey } from '../features/visits/visit-form.js';
+import { derivedFields, type StoredFollowUp } from '../features/visits/visits.service.js';
 
 /** Read from src/ even when running compiled from dist/ (JSON is not copied by tsc). */
 export const DEMO_DATA_FILE = path.join(ROOT, 'src', 'demo', 'demo-data.json');
@@ -369,6 +371,10 @@ export async function seedDemoData(opts: SeedOptions): Promise<{ created: Record
       visitIds.push(existing._id);
       continue;
     }
+    // The models the delegation asked for: those of the transfers the demo data says came from this visit.
+    const visitIndex = visitIds.length;
+    const requestedModels = [...new Set(data.transfers.filter((t) => t.visit === visitIndex).map((t) => t.model))].map(modelId);
+    const followUps = v.followUps.map((f) => ({ key: newFollowUpKey(), action: f.action, owner: f.owner, due: optionalDate(f.due), done: f.done, doneAt: f.done ? optionalDate(f.due) : undefined }));
     const doc = await Visit.create({
       date,
       format: v.format,
@@ -376,8 +382,10 @@ export async function seedDemoData(opts: SeedOptions): Promise<{ created: Record
       delegation: v.delegation,
       hostStaff: v.hostStaff,
       models: v.models.map(modelId),
+      requestedModels,
       summary: v.summary,
-      followUps: v.followUps.map((f) => ({ action: f.action, owner: f.owner, due: optionalDate(f.due), done: f.done })),
+      followUps,
+      ...derivedFields({ date, summary: v.summary, delegation: v.delegation, followUps }),
       quarter: quarterOf(date),
       demo: true,
     });
@@ -403,6 +411,7 @@ export async function seedDemoData(opts: SeedOptions): Promise<{ created: Record
       created.users = (created.users ?? 0) + 1;
     }
   }
+  await linkFollowUpOwners();
   const mentors = new Map<string, Types.ObjectId | undefined>();
   const mentorId = async (email: string | undefined): Promise<Types.ObjectId | undefined> => {
     if (!email) return undefined;
@@ -449,4 +458,23 @@ export async function seedDemoData(opts: SeedOptions): Promise<{ created: Record
       `${created.transfers} transfers, ${created.users} users (records already present were left as they were)`,
   );
   return { created };
+}
+
+/**
+ * Demo follow-ups name their owner ("Ayşe Demir (demo)"); once the demo users exist, a name that is
+ * an office user's becomes that user (so their follow-ups count for them); other names stay as text.
+ */
+async function linkFollowUpOwners(): Promise<void> {
+  const staff = await User.find({ role: { $in: ['office', 'admin'] }, demo: true }).select('name').lean();
+  if (!staff.length) return;
+  const byName = new Map(staff.map((u) => [u.name, u._id]));
+  const visits = await Visit.find({ demo: true, 'followUps.owner': { $in: [...byName.keys()] } }).lean();
+  for (const v of visits) {
+    const followUps = (v.followUps as StoredFollowUp[]).map((f) => {
+      const owner = f.owner ? byName.get(f.owner) : undefined;
+      return owner && !f.ownerId ? { ...f, ownerId: owner, owner: null } : f;
+    });
+    const derived = derivedFields({ date: v.date, summary: v.summary, delegation: v.delegation, followUps });
+    await Visit.updateOne({ _id: v._id, rev: v.rev ?? 0 }, { $set: { followUps, openFollowUps: derived.openFollowUps, followUpOwners: derived.followUpOwners }, $inc: { rev: 1 } });
+  }
 }

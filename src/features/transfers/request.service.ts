@@ -14,6 +14,8 @@ export type RequestInput = {
   municipalityId: string;
   by: string;
   note: string | undefined;
+  /** The visit the request came from (the transfer links back to it; its history says so). */
+  visit?: Types.ObjectId | undefined;
 };
 
 export type RequestOutcome = { kind: 'created' | 'reopened' | 'already'; transferId: Types.ObjectId; status: State };
@@ -41,6 +43,7 @@ export async function requestModel(input: RequestInput): Promise<RequestOutcome>
           status: 'interest',
           checklist,
           history: [entry],
+          ...(input.visit ? { visit: input.visit } : {}),
           stageEnteredAt: { interest: now },
           lastActivityAt: now,
         });
@@ -58,6 +61,7 @@ export async function requestModel(input: RequestInput): Promise<RequestOutcome>
     const reopened = await withRecordLock(`transfer:${String(existing._id)}`, async () => {
       const set: Record<string, unknown> = { status: 'interest', 'stageEnteredAt.interest': now, lastActivityAt: now };
       if (!existing.checklist?.length) set.checklist = checklist; // keep progress ticked before the cancellation
+      if (input.visit) set.visit = input.visit;
       const result = await Transfer.updateOne(
         { _id: existing._id, status: 'cancelled', version: existing.version ?? 0 },
         { $set: set, $unset: { heldFrom: 1 }, $push: { history: { ...entry, from: 'cancelled' } }, $inc: { version: 1 } },

@@ -6,13 +6,15 @@ import { can, type Actor } from '../../features/accounts/privileges.js';
 import type { Right } from '../../features/accounts/roles.js';
 import { declaredRoutes } from './routes.js';
 
-type Section = { href: string; key: string; right?: Right };
+/** `ownKey`: the label a municipality user sees, whose entry holds only its own municipality's records. */
+type Section = { href: string; key: string; right?: Right; ownKey?: string };
 
 const SECTIONS: readonly Section[] = [
   { href: '/models', key: 'models' },
-  { href: '/municipalities', key: 'municipalities', right: 'municipalities:read' },
-  { href: '/visits', key: 'visits', right: 'visits:read' },
-  { href: '/transfers', key: 'transfers', right: 'transfers:read' },
+  { href: '/municipalities', key: 'municipalities', right: 'municipalities:read', ownKey: 'ourMunicipality' },
+  { href: '/visits', key: 'visits', right: 'visits:read', ownKey: 'ourVisits' },
+  { href: '/follow-ups', key: 'followUps', right: 'dashboard:read' },
+  { href: '/transfers', key: 'transfers', right: 'transfers:read', ownKey: 'ourTransfers' },
   { href: '/dashboard', key: 'dashboard', right: 'dashboard:read' },
   { href: '/admin/users', key: 'users', right: 'users:admin' },
   { href: '/admin/audit', key: 'audit', right: 'audit:read' },
@@ -26,11 +28,8 @@ export function hasPage(path: string): boolean {
 }
 
 export function navigationFor(actor: Actor): NavItem[] {
-  return SECTIONS.filter((s) => hasPage(s.href) && (!s.right || can(actor, s.right))).map(({ href, key }) => ({
-    href,
-    // A municipality user's transfers are its own: "Aktarımlarımız" (our transfers).
-    key: key === 'transfers' && actor?.role === 'municipality' ? 'ourTransfers' : key,
-  }));
+  const own = actor?.role === 'municipality';
+  return SECTIONS.filter((s) => hasPage(s.href) && (!s.right || can(actor, s.right))).map(({ href, key, ownKey }) => ({ href, key: own && ownKey ? ownKey : key }));
 }
 
 /**
