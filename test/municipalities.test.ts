@@ -221,6 +221,21 @@ describe('municipalities', function () {
     });
   });
 
+  describe('renaming', () => {
+    it('finds the municipality\'s transfers under its new name (their stored search key follows)', async () => {
+      const m = await makeMunicipality(`Karşıyaka ${unique('r')} Belediyesi`);
+      const model = await makeModel();
+      const transfer = await makeTransfer(model._id, m._id, 'assessment', [{ at: new Date(), to: 'interest' }]);
+      const form = await office.get(`/municipalities/${String(m._id)}/edit`);
+      const renamed = `Yenişehir ${unique('n')} Belediyesi`;
+      const saved = await office.post(`/municipalities/${String(m._id)}`).type('form').send({ _csrf: csrfFrom(form.text), version: '0', name: renamed, kind: 'ilce', province: 'İzmir' });
+      expect(saved.status).to.equal(303);
+      const list = await office.get(`/transfers?q=${encodeURIComponent(renamed)}`);
+      expect(list.status).to.equal(200);
+      expect(list.text, 'the transfer is listed').to.include(`href="/transfers/${String(transfer._id)}"`);
+    });
+  });
+
   describe('adding by hand', () => {
     it('adds a belde municipality; the same name in the same province leads to the existing record', async () => {
       const name = `Çardak ${unique('b')} Belediyesi`;

@@ -9,6 +9,7 @@ import { withRecordLock } from '../../shared/db/record-lock.js';
 import { AppError } from '../../shared/errors.js';
 import type { Province } from '../../reference/index.js';
 import { audit, auditContext } from '../audit/audit.service.js';
+import { refreshTransferKeysFor } from '../transfers/list.service.js';
 import { findOrCreateMunicipality, municipalityKeys, type MunicipalityKind } from './identity.js';
 import { Municipality } from './municipality.model.js';
 import { metropolitanName } from './national.js';
@@ -73,6 +74,8 @@ export async function saveMunicipality(req: Request, id: string, input: Municipa
       target: { kind: 'Municipality', id, label: input.name },
       details: { ...(current.name !== input.name ? { renamedFrom: current.name } : {}), contacts: input.contacts.length },
     });
+    // Transfers are searched by their municipality's name, stored on each: a rename updates them.
+    if (current.name !== input.name) await refreshTransferKeysFor({ municipality: current._id });
     return { ok: true };
   });
 }
