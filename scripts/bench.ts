@@ -52,8 +52,10 @@ const log = createLogger('warn');
 
 async function insertInBatches(label: string, total: number, make: (i: number) => Record<string, unknown>, insert: (docs: Record<string, unknown>[]) => Promise<unknown>) {
   const started = process.hrtime.bigint();
-  for (let i = 0; i < total; i += 1000) {
-    const docs = Array.from({ length: Math.min(1000, total - i) }, (_, k) => make(i + k));
+  // Batches of 250: one insert of 1,000 full transfer documents can outlast the driver's server
+  // monitor on a loaded machine (the 100,000 run failed that way).
+  for (let i = 0; i < total; i += 250) {
+    const docs = Array.from({ length: Math.min(250, total - i) }, (_, k) => make(i + k));
     await insert(docs);
   }
   console.log(`  ${label.padEnd(16)} ${String(total).padStart(7)} in ${(ms(started) / 1000).toFixed(1)} s`);
