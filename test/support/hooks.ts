@@ -17,6 +17,18 @@ import { testState } from './state.js';
 let embedded: EmbeddedServer | undefined;
 let tmp: string | undefined;
 
+/**
+ * Unacknowledged writes (w: 0) the app sent during the current test. Neither embedded server
+ * handles them (see removeExpiredSessions in src/features/accounts/session.ts): any is a failure.
+ * `endSessions` is the driver's own, sent that way when a client closes.
+ */
+const unacknowledged: string[] = [];
+const watchUnacknowledgedWrites = () =>
+  mongoose.connection.getClient().on('commandStarted', (event) => {
+    const wc: unknown = event.command.writeConcern;
+    if (wc && typeof wc === 'object' && 'w' in wc && wc.w === 0 && event.commandName !== 'endSessions') unacknowledged.push(`${event.commandName} ${event.databaseName}`);
+  });
+
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
     this.timeout(15 * 60_000); // the first run may build the embedded engine
@@ -38,7 +50,8 @@ export const mochaHooks = {
       uri = embedded.uri;
     }
     configureRecordLock(!!embedded);
-    await connectDatabase(uri);
+    await connectDatabase(uri, { monitorCommands: true });
+    watchUnacknowledgedWrites();
     await ensureIndexes();
     testState.uri = uri;
     testState.embedded = !!embedded;
@@ -51,7 +64,11 @@ export const mochaHooks = {
    * per-app memory counters of the embedded database.
    */
   async beforeEach() {
+    unacknowledged.length = 0;
     if (!testState.embedded) await mongoose.connection.db?.collection('rate_limits').deleteMany({});
+  },
+  afterEach() {
+    if (unacknowledged.length) throw new Error(`unacknowledged (w: 0) writes sent: ${unacknowledged.join(', ')}`);
   },
   async afterAll() {
     if (!embedded && mongoose.connection.db) await mongoose.connection.db.dropDatabase().catch(() => undefined);

@@ -10,12 +10,15 @@ const CLEANUP_EVERY_MS = 10 * 60_000;
 
 /**
  * Removes expired sessions with an acknowledged delete. connect-mongo's own "interval" cleanup sends
- * it unacknowledged (w: 0, the OP_MSG moreToCome flag): MongoDB and mongo-java-server then send no
- * reply, but FerretDB v1.24 replies anyway. The driver does not match replies to requests, so that
- * stray reply was read by the next command on the same pooled connection, and every later command
- * on it got the previous one's answer: a count answered by the delete ("BSON element cursor is
- * missing"), a list of models answered by the count (a card without `themes`). The registry never
- * sends an unacknowledged write.
+ * it unacknowledged (w: 0, the OP_MSG moreToCome flag), which MongoDB answers with silence and
+ * neither embedded server handles:
+ * - FerretDB v1.24 replies anyway. The driver does not match replies to requests, so the stray reply
+ *   was read by the next command on that pooled connection, and each later one got the previous
+ *   one's answer: a count answered by the delete ("BSON element cursor is missing"), a model list
+ *   answered by the count (a card without `themes`), a user looked up from another reply.
+ * - mongo-java-server 1.47 refuses the flag ("flags=2 not yet supported") and drops the connection:
+ *   the delete never ran (expired sessions stayed) and commands on that socket failed.
+ * So the registry never sends an unacknowledged write (test/support/hooks.ts fails a test that does).
  */
 export async function removeExpiredSessions(client: MongoClient): Promise<number> {
   const result = await client.db().collection(SESSIONS_COLLECTION).deleteMany({ expires: { $lt: new Date() } });
@@ -28,6 +31,17 @@ export async function removeExpiredSessions(client: MongoClient): Promise<number
  * The cookie is rolling: it expires after the idle timeout; the absolute timeout is enforced by
  * `absoluteTimeout` below.
  */
+/** The session store's settings: connect-mongo's own cleanup stays off (see removeExpiredSessions). */
+export function sessionStoreOptions(config: Config, client: MongoClient) {
+  return {
+    client,
+    collectionName: SESSIONS_COLLECTION,
+    autoRemove: 'disabled' as const,
+    ttl: Math.ceil(config.sessionIdleMs / 1000),
+    touchAfter: 60, // seconds: an unchanged session is written at most once a minute
+  };
+}
+
 export function sessionMiddleware(config: Config, secret: string): RequestHandler {
   const client = mongoose.connection.getClient();
   // A failed run (database away) is simply tried again at the next one.
@@ -40,13 +54,7 @@ export function sessionMiddleware(config: Config, secret: string): RequestHandle
     saveUninitialized: false,
     rolling: true,
     proxy: config.trustProxy !== false,
-    store: MongoStore.create({
-      client,
-      collectionName: SESSIONS_COLLECTION,
-      autoRemove: 'disabled', // see removeExpiredSessions
-      ttl: Math.ceil(config.sessionIdleMs / 1000),
-      touchAfter: 60, // seconds: an unchanged session is written at most once a minute
-    }),
+    store: MongoStore.create(sessionStoreOptions(config, client)),
     cookie: {
       httpOnly: true,
       sameSite: 'lax',

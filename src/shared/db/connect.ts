@@ -1,7 +1,9 @@
 import { mongoose } from './mongoose.js';
 
-export async function connectDatabase(uri: string): Promise<typeof mongoose> {
+/** `monitorCommands`: emit the driver's command events (the test suite watches them). */
+export async function connectDatabase(uri: string, opts: { monitorCommands?: boolean } = {}): Promise<typeof mongoose> {
   return mongoose.connect(uri, {
+    monitorCommands: opts.monitorCommands ?? false,
     serverSelectionTimeoutMS: 3_000,
     connectTimeoutMS: 3_000,
     socketTimeoutMS: 30_000,

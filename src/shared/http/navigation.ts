@@ -6,12 +6,15 @@ import { can, type Actor } from '../../features/accounts/privileges.js';
 import type { Right } from '../../features/accounts/roles.js';
 import { declaredRoutes } from './routes.js';
 
-/** `ownKey`: the label a municipality user sees, whose entry holds only its own municipality's records. */
-type Section = { href: string; key: string; right?: Right; ownKey?: string };
+/**
+ * `ownKey`: the label a municipality user sees, whose entry holds only its own municipality's
+ * records; `ownHref`: where that entry leads them (their own page rather than a list of one).
+ */
+type Section = { href: string; key: string; right?: Right; ownKey?: string; ownHref?: (municipalityId: string) => string };
 
 const SECTIONS: readonly Section[] = [
   { href: '/models', key: 'models' },
-  { href: '/municipalities', key: 'municipalities', right: 'municipalities:read', ownKey: 'ourMunicipality' },
+  { href: '/municipalities', key: 'municipalities', right: 'municipalities:read', ownKey: 'ourMunicipality', ownHref: (id) => `/municipalities/${id}` },
   { href: '/visits', key: 'visits', right: 'visits:read', ownKey: 'ourVisits' },
   { href: '/follow-ups', key: 'followUps', right: 'dashboard:read' },
   { href: '/transfers', key: 'transfers', right: 'transfers:read', ownKey: 'ourTransfers' },
@@ -28,8 +31,10 @@ export function hasPage(path: string): boolean {
 }
 
 export function navigationFor(actor: Actor): NavItem[] {
-  const own = actor?.role === 'municipality';
-  return SECTIONS.filter((s) => hasPage(s.href) && (!s.right || can(actor, s.right))).map(({ href, key, ownKey }) => ({ href, key: own && ownKey ? ownKey : key }));
+  const ownMunicipality = actor?.role === 'municipality' ? actor.municipalityId : undefined;
+  return SECTIONS.filter((s) => hasPage(s.href) && (!s.right || can(actor, s.right))).map(({ href, key, ownKey, ownHref }) =>
+    ownMunicipality ? { href: ownHref ? ownHref(ownMunicipality) : href, key: ownKey ?? key } : { href, key },
+  );
 }
 
 /**
