@@ -27,7 +27,7 @@ export async function addMunicipality(req: Request, input: Pick<MunicipalityInpu
   const parent = await parentFor(input.kind, input.province);
   const result = await findOrCreateMunicipality({ name: input.name, kind: input.kind, province: input.province, parent, source: 'office' });
   if (result.created) {
-    await audit({ ...auditContext(req), action: 'municipality.create', target: { kind: 'Municipality', id: String(result.id), label: input.name }, details: { kind: input.kind, province: input.province.name } });
+    await audit({ ...auditContext(req), action: 'municipality.created', target: { kind: 'Municipality', id: String(result.id), label: input.name }, details: { kind: input.kind, province: input.province.name } });
   }
   return result;
 }
@@ -70,7 +70,7 @@ export async function saveMunicipality(req: Request, id: string, input: Municipa
     }
     await audit({
       ...auditContext(req),
-      action: 'municipality.update',
+      action: 'municipality.updated',
       target: { kind: 'Municipality', id, label: input.name },
       details: { ...(current.name !== input.name ? { renamedFrom: current.name } : {}), contacts: input.contacts.length },
     });
