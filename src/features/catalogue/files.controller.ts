@@ -9,7 +9,7 @@ import { DocumentFile } from '../documents/document.model.js';
 import { deleteDocument, storeBytes, storeUpload, type StoredDocument } from '../documents/documents.service.js';
 import { DOCUMENT_EXTS, IMAGE_EXTS } from '../documents/file-types.js';
 import { decodesAsImage, thumbnailOf, withoutMetadata } from '../documents/thumbnails.js';
-import { uploadRefusal } from '../documents/upload.js';
+import { auditUpload, uploadRefusal } from '../documents/upload.js';
 import { setCover } from './catalogue.service.js';
 import { tooLong } from './catalogue.validation.js';
 import { pageLang, renderModelForm, type UploadState } from './edit-page.js';
@@ -77,12 +77,7 @@ export function filesController(storage: FileStorage, uploadMaxBytes: number) {
         if (err instanceof AppError && err.code === 'UNSUPPORTED_TYPE') return refuse(req, res, model, 422, 'upload', { values, errors: { file: 'documents:errors.unsupported' } });
         throw err;
       }
-      await audit({
-        action: 'document.uploaded',
-        ...auditContext(req),
-        target: { kind: 'Document', id: String(doc._id), label: doc.originalName },
-        details: { ownerKind: 'Model', ownerId: String(model._id), mime: doc.mime, size: doc.size, sha256: doc.sha256, visibility: doc.visibility },
-      });
+      await auditUpload(req, doc);
       flash(req, 'success', 'documents:uploaded', { name: doc.title || doc.originalName });
       res.redirect(303, `/models/${model.slug}/edit#documents`);
     },

@@ -3,6 +3,8 @@ import multer from 'multer';
 import type { Config } from '../../shared/config.js';
 import { csrfAfterMultipart } from '../../shared/http/csrf.js';
 import { stripOperatorKeys } from '../../shared/http/sanitize.js';
+import { audit, auditContext } from '../audit/audit.service.js';
+import type { StoredDocument } from './documents.service.js';
 
 /** Why an upload was refused before the handler saw it: too big (413) or malformed (422). */
 export type UploadRefusal = 'too-large' | 'invalid';
@@ -44,4 +46,14 @@ export function singleFileUpload(config: Pick<Config, 'uploadMaxBytes'>, field =
     });
   };
   return [receive, csrfAfterMultipart];
+}
+
+/** The audit event of a stored upload, the same for every owner kind (its owner is in the record). */
+export async function auditUpload(req: Request, doc: StoredDocument): Promise<void> {
+  await audit({
+    action: 'document.uploaded',
+    ...auditContext(req),
+    target: { kind: 'Document', id: String(doc._id), label: doc.originalName },
+    details: { ownerKind: doc.ownerKind, ownerId: String(doc.ownerId), mime: doc.mime, size: doc.size, sha256: doc.sha256, visibility: doc.visibility },
+  });
 }

@@ -22,17 +22,20 @@ const objectIdOrEmpty = z
 /** The version and status the form was loaded with (optimistic concurrency). */
 const asRead = { version: z.coerce.number().int().min(0), status: z.string().max(40) };
 
+/** People reached: a whole number, or nothing. */
+const peopleReached = z
+    .string()
+    .trim()
+    .optional()
+    .default('')
+    .refine((s) => s === '' || /^\d{1,9}$/.test(s), 'validation:number');
+
 export const transitionSchema = z.object({
   ...asRead,
   to: z.string().max(40),
   reason: trimmed(2000),
   launchDate: dateString,
-  beneficiaries: z
-    .string()
-    .trim()
-    .optional()
-    .default('')
-    .refine((s) => s === '' || /^\d{1,9}$/.test(s), 'validation:number'),
+  beneficiaries: peopleReached,
 });
 
 export const detailsSchema = z.object({
@@ -53,12 +56,7 @@ export const checklistTickSchema = z.object({ title: z.string().max(200), done: 
 
 export const checkInSchema = z.object({
   running: z.enum(['yes', 'no'], { message: 'transfers:checkIns.runningRequired' }),
-  beneficiaries: z
-    .string()
-    .trim()
-    .optional()
-    .default('')
-    .refine((s) => s === '' || /^\d{1,9}$/.test(s), 'validation:number'),
+  beneficiaries: peopleReached,
   note: trimmed(2000),
 });
 

@@ -10,13 +10,12 @@ import { AppError } from '../../shared/errors.js';
 import { flash } from '../../shared/http/flash.js';
 import type { FileStorage } from '../../shared/storage/index.js';
 import { can, canSeeMunicipalityRecord, seesAllMunicipalities } from '../accounts/privileges.js';
-import { audit, auditContext } from '../audit/audit.service.js';
 import { registerDocumentOwner } from '../documents/access.js';
 import { DocumentFile } from '../documents/document.model.js';
 import { deleteDocument, storeBytes, storeUpload, type StoredDocument } from '../documents/documents.service.js';
 import { DOCUMENT_EXTS, isImageExt } from '../documents/file-types.js';
 import { thumbnailOf } from '../documents/thumbnails.js';
-import { uploadRefusal } from '../documents/upload.js';
+import { auditUpload, uploadRefusal } from '../documents/upload.js';
 import { visitFor } from './visits.controller.js';
 import { Visit } from './visit.model.js';
 
@@ -87,12 +86,7 @@ export function visitFilesController(storage: FileStorage, uploadMaxBytes: numbe
           }
         }
       }
-      await audit({
-        action: 'document.uploaded',
-        ...auditContext(req),
-        target: { kind: 'Document', id: String(doc._id), label: doc.originalName },
-        details: { ownerKind: 'Visit', ownerId: String(visit._id), mime: doc.mime, size: doc.size, sha256: doc.sha256, visibility: doc.visibility },
-      });
+      await auditUpload(req, doc);
       flash(req, 'success', 'documents:uploaded', { name: doc.title || doc.originalName });
       res.redirect(303, `/visits/${String(visit._id)}#documents`);
     },
