@@ -287,5 +287,19 @@ describe('municipalities', function () {
       expect((await agent.get(`/municipalities/${String(own._id)}/edit`)).status).to.equal(403);
       expect((await agent.get('/municipalities/export?format=csv')).status).to.equal(403);
     });
+
+    it('finds no link on its own page that it would be refused (its metropolitan municipality is named, not linked)', async () => {
+      const metro = await makeMunicipality(`Metropol ${unique('p')} Büyükşehir Belediyesi`, { kind: 'buyuksehir' });
+      const own = await makeMunicipality(`Karabağlar ${unique('p')} Belediyesi`);
+      await Municipality.updateOne({ _id: own._id }, { $set: { parent: metro._id } });
+      const { agent } = await signIn('municipality', { municipalityId: String(own._id) });
+      const page = await agent.get(`/municipalities/${String(own._id)}`);
+      expect(page.text).to.include(metro.name);
+      const links = [...page.text.matchAll(/href="(\/[^"#]*)"/g)].map((m) => (m[1] ?? '').replace(/&amp;/g, '&'));
+      for (const href of new Set(links)) {
+        const res = await agent.get(href);
+        expect(res.status, href).to.be.oneOf([200, 303]);
+      }
+    });
   });
 });
