@@ -5,6 +5,7 @@
  */
 import { APPROACHES, DIFFICULTIES, isCode, TARGET_GROUPS, THEMES, type Term } from '../../reference/index.js';
 import { MODEL_STATUSES } from './model.model.js';
+import { firstParam, pageParam } from '../../shared/http/url-state.js';
 
 export const SORTS = ['title', 'adopted', 'newest'] as const;
 export type Sort = (typeof SORTS)[number];
@@ -37,34 +38,29 @@ export const PAGE_SIZE = 12;
 
 type Query = Record<string, unknown>;
 
-const first = (v: unknown): string | undefined => {
-  const s = Array.isArray(v) ? v[0] : v;
-  return typeof s === 'string' ? s : undefined;
-};
 
 function isOneOf<T extends string>(list: readonly T[], v: string | undefined): v is T {
   return v !== undefined && (list as readonly string[]).includes(v);
 }
 
 const codeOf = (terms: readonly Term[], v: unknown) => {
-  const s = first(v);
+  const s = firstParam(v);
   return s && isCode(terms, s) ? s : undefined;
 };
 
 export function readCatalogueState(query: Query, staff: boolean): CatalogueState {
-  const sort = first(query.sort);
-  const status = first(query.status);
-  const page = Number(first(query.page));
+  const sort = firstParam(query.sort);
+  const status = firstParam(query.status);
   return {
-    q: (first(query.q) ?? '').trim().slice(0, 200),
+    q: (firstParam(query.q) ?? '').trim().slice(0, 200),
     theme: codeOf(THEMES, query.theme),
     approach: codeOf(APPROACHES, query.approach),
     group: codeOf(TARGET_GROUPS, query.group),
     difficulty: codeOf(DIFFICULTIES, query.difficulty),
-    running: first(query.running) === '1',
+    running: firstParam(query.running) === '1',
     status: staff && isOneOf(MODEL_STATUSES, status) ? status : undefined,
     sort: isOneOf(SORTS, sort) ? sort : 'title',
-    page: Number.isInteger(page) && page > 1 && page < 10_000 ? page : 1,
+    page: pageParam(query.page),
   };
 }
 

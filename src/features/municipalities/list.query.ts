@@ -13,6 +13,7 @@ import { turkishCompare } from '../../shared/turkish-order.js';
 import { isState, type State } from '../transfers/workflow.js';
 import { activityOf, activitySummary, type Activity } from './activity.js';
 import { Municipality } from './municipality.model.js';
+import { firstParam, pageParam } from '../../shared/http/url-state.js';
 
 export const PAGE_SIZE = 25;
 
@@ -30,31 +31,26 @@ export type ListState = {
 };
 
 type Query = Record<string, unknown>;
-const first = (v: unknown): string | undefined => {
-  const s = Array.isArray(v) ? v[0] : v;
-  return typeof s === 'string' ? s : undefined;
-};
 const yesNo = (v: unknown) => {
-  const s = first(v);
+  const s = firstParam(v);
   return s === 'yes' || s === 'no' ? s : undefined;
 };
 
 export function readListState(query: Query): ListState {
-  const kind = first(query.kind);
-  const province = first(query.province);
-  const region = first(query.region);
-  const stage = first(query.stage);
-  const page = Number(first(query.page));
+  const kind = firstParam(query.kind);
+  const province = firstParam(query.province);
+  const region = firstParam(query.region);
+  const stage = firstParam(query.stage);
   return {
-    q: (first(query.q) ?? '').trim().slice(0, 200),
+    q: (firstParam(query.q) ?? '').trim().slice(0, 200),
     kind: kind && isCode(MUNICIPALITY_KINDS, kind) ? kind : undefined,
     province: province && PROVINCES.some((p) => p.name === province) ? province : undefined,
     region: region && REGIONS.includes(region) ? region : undefined,
     visited: yesNo(query.visited),
     transfers: yesNo(query.transfers),
     stage: stage && isState(stage) ? stage : undefined,
-    all: first(query.all) === '1',
-    page: Number.isInteger(page) && page > 1 && page < 10_000 ? page : 1,
+    all: firstParam(query.all) === '1',
+    page: pageParam(query.page),
   };
 }
 

@@ -6,6 +6,7 @@
 import { Types } from 'mongoose';
 import { PROVINCES, REGIONS } from '../../reference/index.js';
 import { isState, type State } from './workflow.js';
+import { firstParam, pageParam } from '../../shared/http/url-state.js';
 
 export const LIST_SORTS = ['activity', 'stage-days', 'name', 'target'] as const;
 export type ListSort = (typeof LIST_SORTS)[number];
@@ -32,38 +33,33 @@ export type ListState = {
 
 export const PAGE_SIZE = 25;
 
-const first = (v: unknown): string | undefined => {
-  const s = Array.isArray(v) ? v[0] : v;
-  return typeof s === 'string' ? s : undefined;
-};
 const oneOf = <T extends string>(list: readonly T[], v: string | undefined): v is T => v !== undefined && (list as readonly string[]).includes(v);
 const objectId = (v: unknown) => {
-  const s = first(v);
+  const s = firstParam(v);
   return s && /^[0-9a-f]{24}$/i.test(s) && Types.ObjectId.isValid(s) ? s.toLowerCase() : undefined;
 };
 
 export function readListState(query: Record<string, unknown>): ListState {
-  const stage = first(query.stage);
-  const sort = first(query.sort);
-  const view = first(query.view);
-  const province = first(query.province);
-  const region = first(query.region);
-  const page = Number(first(query.page));
+  const stage = firstParam(query.stage);
+  const sort = firstParam(query.sort);
+  const view = firstParam(query.view);
+  const province = firstParam(query.province);
+  const region = firstParam(query.region);
   return {
-    q: (first(query.q) ?? '').trim().slice(0, 200),
+    q: (firstParam(query.q) ?? '').trim().slice(0, 200),
     stage: stage && isState(stage) ? stage : undefined,
     model: objectId(query.model),
     municipality: objectId(query.municipality),
     province: province && PROVINCES.some((p) => p.name === province) ? province : undefined,
     region: oneOf(REGIONS, region) ? region : undefined,
     mentor: objectId(query.mentor),
-    stale: first(query.stale) === '1',
-    overdue: first(query.overdue) === '1',
-    unread: first(query.unread) === '1',
-    checkin: first(query.checkin) === '1',
+    stale: firstParam(query.stale) === '1',
+    overdue: firstParam(query.overdue) === '1',
+    unread: firstParam(query.unread) === '1',
+    checkin: firstParam(query.checkin) === '1',
     sort: oneOf(LIST_SORTS, sort) ? sort : 'activity',
     view: oneOf(VIEWS, view) ? view : 'list',
-    page: Number.isInteger(page) && page > 1 && page < 100_000 ? page : 1,
+    page: pageParam(query.page, 100_000),
   };
 }
 
