@@ -12,7 +12,7 @@ import { cleanOriginalName } from '../documents/documents.service.js';
 import { fieldsOf, IMPORT_KINDS, isImportKind, type ImportKind } from './fields.js';
 import { analyse, confirmPreview, createPreview, discardPreview, isAnalysis, loadPreview, previewRows, remapPreview, type PreviewDoc } from './import.service.js';
 import { readMapping, uploadFields } from './import.validation.js';
-import { problemText, columnName } from './messages.js';
+import { columnName, problemText, refusalArgs } from './messages.js';
 import { MAX_ROWS } from './sheet.js';
 import { refusedWorkbook, templateWorkbook } from './sheets-out.js';
 
@@ -87,7 +87,7 @@ export function importController(uploadMaxBytes: number) {
       if (!parsed.ok || !req.file || Object.keys(errors).length) return renderUpload(req, res, 422, { kind }, errors);
       const file = req.file;
       const a = await analyse(parsed.data.kind, file.buffer);
-      if (!isAnalysis(a)) return renderUpload(req, res, 422, { kind }, { file: req.t(`import:errors.${a.code}`, a.args ?? {}) }, req.t('import:errors.nothingWritten'));
+      if (!isAnalysis(a)) return renderUpload(req, res, 422, { kind }, { file: req.t(`import:errors.${a.code}`, refusalArgs(a.args, lang)) }, req.t('import:errors.nothingWritten'));
       const id = await createPreview(parsed.data.kind, a, { userId: userId(req), fileName: cleanOriginalName(file.originalname) });
       res.redirect(303, `/import/${String(id)}`);
     },

@@ -28,3 +28,7 @@ export function problemText(t: TFunction, lang: 'tr' | 'en', headers: readonly s
   const column = columnName(headers, p.col);
   return `${cell ? t('import:problem.atCell', { line, column, cell, interpolation: { escapeValue: false } }) : t('import:problem.atColumn', { line, column, interpolation: { escapeValue: false } })} ${message}`;
 }
+
+/** A refusal's values for its message (a row limit written as 10.000 / 10,000). */
+export const refusalArgs = (args: Record<string, string> | undefined, lang: 'tr' | 'en') =>
+  args?.max ? { ...args, max: new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'tr-TR').format(Number(args.max)) } : (args ?? {});
