@@ -399,6 +399,36 @@ describe('spreadsheet import (issue 13)', function () {
     });
   });
 
+  describe('a 10,000-row file', function () {
+    this.timeout(900_000);
+
+    it('preview and import finish; the times are given (closing note)', async () => {
+      const u = unique('big');
+      const munis: { _id: Types.ObjectId; name: string }[] = [];
+      for (let i = 0; i < 100; i++) munis.push(await createMunicipality(`Büyük${u} Mahalle${i} Belediyesi`, 'Mersin'));
+      const models: { title: string }[] = [];
+      for (let j = 0; j < 100; j++) models.push(await createModel(`Büyük Model ${u} ${j}`));
+      const rows: CellIn[][] = [];
+      for (let k = 0; k < 10_000; k++) rows.push([munis[k % 100]?.name ?? '', 'Mersin', models[Math.floor(k / 100)]?.title ?? '', STAGES_TR[k % 4] ?? 'İlgi', '31.12.2024']);
+      const file = await xlsx(['Belediye', 'İl', 'Model', 'Aşama', 'Aşama tarihi'], rows);
+      const { agent } = await signIn('office');
+      const t0 = Date.now();
+      const { id, page } = await uploadToPreview(agent, 'transfers', file, `buyuk-${u}.xlsx`);
+      const previewMs = Date.now() - t0;
+      expect(countLine(page, 'Eklenecek')).to.equal(10_000);
+      const t1 = Date.now();
+      const result = await confirm(agent, id);
+      const importMs = Date.now() - t1;
+      expect(result).to.match(/aktarım [\d,]+ sn sürdü/);
+      expect(await Transfer.countDocuments({ municipality: { $in: munis.map((m) => m._id) } })).to.equal(10_000);
+      const t2 = Date.now();
+      const again = await uploadToPreview(agent, 'transfers', file, `buyuk-${u}.xlsx`);
+      const againMs = Date.now() - t2;
+      expect(countLine(again.page, 'Değişmeyecek')).to.equal(10_000);
+      console.log(`      10,000 rows (${Math.round(file.length / 1024)} KB XLSX): upload+preview ${previewMs} ms, import ${importMs} ms, re-import preview (all unchanged) ${againMs} ms`);
+    });
+  });
+
   describe('the command line', () => {
     it('npm run import-sheet: same report, --dry-run writes nothing', async () => {
       const u = unique('cli');

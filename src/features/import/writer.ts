@@ -2,18 +2,19 @@
  * Writing the accepted rows through the services the forms use: municipalities (identity's
  * findOrCreateMunicipality, edit.service's saveMunicipality), visits (visits.service createVisit /
  * saveVisit), transfers (transfers/import.service importTransfer, the workflow's stages). Each
- * record written gets its own audit event, as when typed in a form. Rows are written one after the
+ * record written gets its own audit event, as when typed in a form. New transfers go in batches of
+ * 500 (one insert for the records, one for their events); every other row is written one after the
  * other (no transactions on the data store: a failure stops the import and the result says how far
  * it got; importing the file again finishes the rest, since written rows are then unchanged).
  */
 import type { Request } from 'express';
 import { Types } from 'mongoose';
 import { searchKey } from '../../shared/search-key.js';
-import { audit, type AuditInput } from '../audit/audit.service.js';
+import { audit, auditMany, type AuditInput } from '../audit/audit.service.js';
 import { findOrCreateMunicipality } from '../municipalities/identity.js';
 import { parentFor, saveMunicipality } from '../municipalities/edit.service.js';
 import { Municipality } from '../municipalities/municipality.model.js';
-import { importTransfer, refreshImportedModels } from '../transfers/import.service.js';
+import { importNewTransfers, importTransfer, refreshImportedModels, type ImportTransferInput, type ImportTransferResult } from '../transfers/import.service.js';
 import { createVisit, saveVisit, type VisitRecord } from '../visits/visits.service.js';
 import type { FollowUpInput, VisitInput } from '../visits/visit-form.js';
 import type { MunicipalityWrite } from './plan-municipalities.js';
@@ -93,10 +94,8 @@ async function writeVisit(row: PlannedRow<VisitWrite>, who: ImportActor): Promis
   return 'updated';
 }
 
-async function writeTransfer(row: PlannedRow<TransferWrite>, who: ImportActor): Promise<'created' | 'updated' | 'unchanged'> {
-  const w = row.data;
-  if (!w) return 'unchanged';
-  const result = await importTransfer({
+function transferInput(w: TransferWrite, who: ImportActor): ImportTransferInput {
+  return {
     model: { _id: w.model.id, steps: w.model.steps },
     municipality: w.municipality.id,
     stage: w.stage,
@@ -107,16 +106,46 @@ async function writeTransfer(row: PlannedRow<TransferWrite>, who: ImportActor): 
     note: `İçe aktarıldı / imported from ${who.fileName}`.slice(0, 2000),
     searchKey: searchKey(`${w.municipality.name} ${w.model.title}`),
     asRead: w.current ? { status: w.current.status, version: w.current.version ?? 0 } : undefined,
-  });
-  if (result.kind === 'conflict') throw new Error('transfer changed during the import');
-  if (result.kind === 'unchanged') return 'unchanged';
-  await auditAs(who, {
+  };
+}
+
+function transferEvent(row: PlannedRow<TransferWrite>, w: TransferWrite, result: ImportTransferResult): Omit<AuditInput, 'actor' | 'ip'> {
+  return {
     action: 'transfer.imported',
     target: { kind: 'Transfer', id: String(result.id), label: w.model.title },
     details: { status: { from: result.from ?? null, to: w.stage }, model: String(w.model.id), municipality: String(w.municipality.id), ...(w.stageDate ? { stageDate: iso(w.stageDate) } : {}), ...(row.changes.length ? { fields: row.changes } : {}) },
-  });
+  };
+}
+
+const withWho = (who: ImportActor, event: Omit<AuditInput, 'actor' | 'ip'>): AuditInput => ({ ...event, actor: who.actor, ip: who.ip, details: { ...event.details, via: 'import', file: who.fileName } });
+
+async function writeTransfer(row: PlannedRow<TransferWrite>, who: ImportActor): Promise<'created' | 'updated' | 'unchanged'> {
+  const w = row.data;
+  if (!w) return 'unchanged';
+  const result = await importTransfer(transferInput(w, who));
+  if (result.kind === 'conflict') throw new Error('transfer changed during the import');
+  if (result.kind === 'unchanged') return 'unchanged';
+  await audit(withWho(who, transferEvent(row, w, result)));
   return result.kind === 'created' ? 'created' : 'updated';
 }
+
+/** New transfers, a batch at a time: one insert for the records and one for their audit events. */
+async function writeNewTransfers(rows: readonly PlannedRow<TransferWrite>[], who: ImportActor, out: WriteOutcome): Promise<void> {
+  const ready = rows.filter((r): r is PlannedRow<TransferWrite> & { data: TransferWrite } => !!r.data);
+  const results = await importNewTransfers(ready.map((r) => transferInput(r.data, who)));
+  const events: AuditInput[] = [];
+  results.forEach((result, i) => {
+    const row = ready[i];
+    if (!row) return;
+    if (result.kind === 'created') {
+      out.created += 1;
+      events.push(withWho(who, transferEvent(row, row.data, result)));
+    } else out.failed.push({ line: row.line, reason: 'transfer created by someone else during the import' });
+  });
+  await auditMany(events);
+}
+
+const BATCH = 500;
 
 export type AnyWrite = MunicipalityWrite | VisitWrite | TransferWrite;
 
@@ -124,10 +153,31 @@ export type AnyWrite = MunicipalityWrite | VisitWrite | TransferWrite;
 export async function writeRows(kind: 'municipalities' | 'visits' | 'transfers', rows: readonly PlannedRow[], who: ImportActor): Promise<WriteOutcome> {
   const out: WriteOutcome = { created: 0, updated: 0, unchanged: 0, failed: [] };
   const models = new Map<string, Types.ObjectId>();
+  const touched = (row: PlannedRow) => {
+    if (kind !== 'transfers') return;
+    const m = (row.data as TransferWrite).model.id;
+    models.set(String(m), m);
+  };
+  let batch: PlannedRow<TransferWrite>[] = [];
+  const flush = async () => {
+    if (!batch.length) return;
+    try {
+      await writeNewTransfers(batch, who, out);
+    } catch (err) {
+      for (const row of batch) out.failed.push({ line: row.line, reason: err instanceof Error ? err.message : String(err) });
+    }
+    batch = [];
+  };
   for (const row of rows) {
     if (row.action === 'refused') continue;
     if (row.action === 'unchanged') {
       out.unchanged += 1;
+      continue;
+    }
+    if (kind === 'transfers' && row.action === 'create') {
+      batch.push(row as PlannedRow<TransferWrite>);
+      touched(row);
+      if (batch.length >= BATCH) await flush();
       continue;
     }
     try {
@@ -138,14 +188,12 @@ export async function writeRows(kind: 'municipalities' | 'visits' | 'transfers',
             ? await writeVisit(row as PlannedRow<VisitWrite>, who)
             : await writeTransfer(row as PlannedRow<TransferWrite>, who);
       out[done] += 1;
-      if (kind === 'transfers' && done !== 'unchanged') {
-        const m = (row.data as TransferWrite).model.id;
-        models.set(String(m), m);
-      }
+      if (done !== 'unchanged') touched(row);
     } catch (err) {
       out.failed.push({ line: row.line, reason: err instanceof Error ? err.message : String(err) });
     }
   }
+  await flush();
   if (models.size) await refreshImportedModels(models.values());
   return out;
 }

@@ -40,6 +40,52 @@ function operationalFields(stage: ActiveState, at: Date, beneficiaries: number |
   return { 'outcome.launchDate': at, ...(beneficiaries !== null ? { 'outcome.beneficiaries': beneficiaries } : {}), checkIns: schedule, nextCheckInDue: schedule[0]?.dueAt, serviceStopped: false };
 }
 
+/** The record of a transfer new to the registry, at the file's stage. */
+function newTransferDoc(input: ImportTransferInput, now: Date): Record<string, unknown> {
+  const at = input.stageDate ?? now;
+  const checklist = (input.model.steps ?? []).map((s) => ({ title: s.title, typicalWeeks: s.typicalWeeks ?? undefined, done: false }));
+  const schedule = input.stage === 'operational' ? checkInSchedule(at) : undefined;
+  return {
+    _id: transferIdFor(input.model._id, input.municipality),
+    model: input.model._id,
+    municipality: input.municipality,
+    status: input.stage,
+    checklist,
+    history: [{ at, by: new Types.ObjectId(input.by), to: input.stage, note: input.note }],
+    stageEnteredAt: { [input.stage]: at },
+    enteredStageAt: at,
+    lastActivityAt: now,
+    searchKey: input.searchKey,
+    ...(input.nextAction ? { nextAction: input.nextAction } : {}),
+    ...(schedule ? { outcome: { launchDate: at, ...(input.beneficiaries !== null ? { beneficiaries: input.beneficiaries } : {}) }, checkIns: schedule, nextCheckInDue: schedule[0]?.dueAt, serviceStopped: false } : {}),
+  };
+}
+
+/**
+ * Transfers new to the registry, created in one insert (a large import writes a few hundred at a
+ * time, not one by one). A pair someone created meanwhile is answered as a conflict, the others
+ * are created.
+ */
+export async function importNewTransfers(inputs: readonly ImportTransferInput[]): Promise<ImportTransferResult[]> {
+  if (!inputs.length) return [];
+  const now = new Date();
+  const docs = inputs.map((i) => newTransferDoc(i, now));
+  const failed = new Set<number>();
+  try {
+    await Transfer.insertMany(docs, { ordered: false });
+  } catch (err) {
+    const writeErrors = err && typeof err === 'object' && 'writeErrors' in err && Array.isArray(err.writeErrors) ? (err.writeErrors as { index?: number; code?: number; err?: { index?: number; code?: number } }[]) : undefined;
+    if (!writeErrors) throw err;
+    for (const e of writeErrors) {
+      const code = e.code ?? e.err?.code;
+      const index = e.index ?? e.err?.index;
+      if (code !== 11000 || index === undefined) throw err;
+      failed.add(index);
+    }
+  }
+  return docs.map((d, i) => ({ kind: failed.has(i) ? 'conflict' : 'created', id: d._id as Types.ObjectId }));
+}
+
 export async function importTransfer(input: ImportTransferInput): Promise<ImportTransferResult> {
   const id = transferIdFor(input.model._id, input.municipality);
   const now = new Date();
@@ -47,22 +93,8 @@ export async function importTransfer(input: ImportTransferInput): Promise<Import
   const by = new Types.ObjectId(input.by);
 
   if (!input.asRead) {
-    const checklist = (input.model.steps ?? []).map((s) => ({ title: s.title, typicalWeeks: s.typicalWeeks ?? undefined, done: false }));
-    const schedule = input.stage === 'operational' ? checkInSchedule(at) : undefined;
     try {
-      await Transfer.create({
-        model: input.model._id,
-        municipality: input.municipality,
-        status: input.stage,
-        checklist,
-        history: [{ at, by, to: input.stage, note: input.note }],
-        stageEnteredAt: { [input.stage]: at },
-        enteredStageAt: at,
-        lastActivityAt: now,
-        searchKey: input.searchKey,
-        ...(input.nextAction ? { nextAction: input.nextAction } : {}),
-        ...(schedule ? { outcome: { launchDate: at, ...(input.beneficiaries !== null ? { beneficiaries: input.beneficiaries } : {}) }, checkIns: schedule, nextCheckInDue: schedule[0]?.dueAt, serviceStopped: false } : {}),
-      });
+      await Transfer.create(newTransferDoc(input, now));
       return { kind: 'created', id };
     } catch (err) {
       if (isDuplicateKey(err)) return { kind: 'conflict', id };
