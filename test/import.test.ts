@@ -164,9 +164,9 @@ describe('spreadsheet import (issue 13)', function () {
 
     it('confirming imports the 195 accepted rows through the workflow, with an "imported" history entry at the file\'s stage date', async () => {
       const page = await confirm(agent, previewId);
-      expect(page).to.include(`Aktarıldı: ${fileName}`);
-      expect(countLine(page, 'Eklenecek')).to.equal(195);
-      expect(page).to.match(/aktarım [\d,]+ sn sürdü/);
+      expect(page).to.include(`İçe aktarıldı: ${fileName}`);
+      expect(countLine(page, 'Eklendi')).to.equal(195);
+      expect(page).to.match(/içe aktarma [\d,]+ sn sürdü/);
       expect(await Transfer.countDocuments(ours())).to.equal(195);
       // Row k=2 (sheet row 4): third municipality, first model, Protokol (agreement), 2024-12-31 typed as text.
       const t = await Transfer.findOne({ municipality: munis[2]?._id, model: models[0]?._id }).lean();
@@ -419,7 +419,7 @@ describe('spreadsheet import (issue 13)', function () {
       const t1 = Date.now();
       const result = await confirm(agent, id);
       const importMs = Date.now() - t1;
-      expect(result).to.match(/aktarım [\d,]+ sn sürdü/);
+      expect(result).to.match(/içe aktarma [\d,]+ sn sürdü/);
       expect(await Transfer.countDocuments({ municipality: { $in: munis.map((m) => m._id) } })).to.equal(10_000);
       const t2 = Date.now();
       const again = await uploadToPreview(agent, 'transfers', file, `buyuk-${u}.xlsx`);

@@ -10,6 +10,7 @@ import { searchKey } from '../../shared/search-key.js';
 import { Transfer, transferIdFor } from '../transfers/transfer.model.js';
 import { ACTIVE_STATES, PATH, type ActiveState, type State } from '../transfers/workflow.js';
 import type { ModelMatcher, ModelRef, MunicipalityMatcher, MunicipalityRef } from './matching.js';
+import { typed } from './cells.js';
 import { labelsOf, RowReader, type Mapping, type PlannedRow } from './plan.js';
 import { modelByTitle, municipalityOfRow } from './row-refs.js';
 import type { SheetRow } from './sheet.js';
@@ -73,7 +74,7 @@ export async function planTransfers(rows: readonly SheetRow[], mapping: Mapping,
     const nextAction = r.text('nextAction', { max: 500 }) || null;
     const beneficiaries = r.number('beneficiaries', { integer: true, min: 0 });
     if (stage === 'operational' && !stageDate && r.problems.length === 0) r.fail('stageDate', 'launchDateRequired');
-    const label = [municipality?.name ?? r.text('municipality'), model?.title ?? title, stage ?? stageText].filter(Boolean).join(' · ');
+    const label = [municipality?.name ?? typed(r.cell('municipality')), model?.title ?? title, stageText].filter(Boolean).join(' · ');
     if (r.problems.length || !municipality || !model || !stage) return { r, label };
     return { r, label, write: { id: transferIdFor(model.id, municipality.id), model, municipality, stage, stageDate, nextAction, beneficiaries } };
   });

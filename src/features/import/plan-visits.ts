@@ -9,6 +9,7 @@ import { searchKey } from '../../shared/search-key.js';
 import { Visit, type VisitFormat } from '../visits/visit.model.js';
 import type { VisitRecord } from '../visits/visits.service.js';
 import type { ModelMatcher, ModelRef, MunicipalityMatcher, MunicipalityRef } from './matching.js';
+import { typed } from './cells.js';
 import { RowReader, splitList, type Mapping, type PlannedRow } from './plan.js';
 import { modelByTitle, municipalityOfRow } from './row-refs.js';
 import type { SheetRow } from './sheet.js';
@@ -51,7 +52,7 @@ export async function planVisits(rows: readonly SheetRow[], mapping: Mapping, re
     const requestedModels = splitList(r.text('requestedModels', { max: 2000 }))
       .map((title) => modelByTitle(r, 'requestedModels', title, refs.models))
       .filter((m): m is ModelRef => !!m);
-    const label = [date ? date.toISOString().slice(0, 10) : '', municipality?.name ?? r.text('municipality')].filter(Boolean).join(' · ');
+    const label = [date ? date.toISOString().slice(0, 10) : '', municipality?.name ?? typed(r.cell('municipality'))].filter(Boolean).join(' · ');
     if (r.problems.length || !date || !format || !municipality) return { r, label };
     return { r, label, write: { date, format, municipality, delegation, summary, requestedModels } };
   });
