@@ -399,6 +399,53 @@ describe('spreadsheet import (issue 13)', function () {
     });
   });
 
+  describe('templates and the preview\'s life', () => {
+    const binary = (res: { on: (e: string, cb: (c: Buffer) => void) => void }, cb: (err: Error | null, body: Buffer) => void) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    };
+
+    it('a template per kind: headers in the UI language, an example row, a second sheet of allowed values', async () => {
+      const { agent } = await signIn('office');
+      const model = await createModel(`Şablon Modeli ${unique()}`);
+      const tr = await agent.get('/import/templates/transfers?lang=tr').buffer(true).parse(binary);
+      expect(tr.status).to.equal(200);
+      expect(String(tr.headers['content-disposition'])).to.match(/\.xlsx/);
+      const book = await readWorkbook(tr.body as Buffer);
+      const rows = sheetRows(book.worksheets[0]);
+      expect(rows[0]).to.deep.equal(['Belediye', 'İl', 'Model', 'Aşama', 'Aşama tarihi', 'Sıradaki adım', 'Yararlanan sayısı']);
+      expect(rows[1]?.slice(0, 4)).to.include.members(['Tarsus Belediyesi', 'Mersin', 'Protokol']);
+      const allowed = sheetRows(book.worksheets[1]);
+      expect(book.worksheets[1]?.name).to.equal('Geçerli değerler');
+      expect(allowed[0]).to.deep.equal(['Aşamalar', 'İller', 'Modeller']);
+      expect(allowed.slice(1, 6).map((r) => r[0])).to.deep.equal(STAGES_TR);
+      expect(allowed.some((r) => r[2] === model.title)).to.equal(true);
+      await agent.get('/import?lang=en');
+      const en = await agent.get('/import/templates/visits').buffer(true).parse(binary);
+      const enRows = sheetRows((await readWorkbook(en.body as Buffer)).worksheets[0]);
+      expect(enRows[0]).to.deep.equal(['Date', 'Format', 'Municipality', 'Province', 'Delegation', 'Summary', 'Requested models']);
+      expect((await agent.get('/import/templates/nothing')).status).to.equal(404);
+      await agent.get('/import?lang=tr');
+    });
+
+    it('a preview expires: after its time it is not found, and confirming it writes nothing', async () => {
+      const { agent } = await signIn('office');
+      const res = await upload(agent, 'municipalities', await xlsx(['Belediye', 'İl'], [[`Süresi${unique()} Belediyesi`, 'Mersin']]), 'sure.xlsx');
+      const at = String(res.headers.location);
+      const csrf = await csrfOf(agent, at);
+      await ImportPreview.updateOne({ _id: at.split('/').pop() }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+      expect((await agent.get(at)).status).to.equal(404);
+      expect((await agent.post(`${at}/confirm`).type('form').send({ _csrf: csrf })).status).to.equal(404);
+    });
+
+    it('the import shows on the audit page under its own label', async () => {
+      const { agent } = await signIn('admin');
+      const page = textOf((await agent.get('/admin/audit?action=import.completed')).text);
+      expect(page).to.include('Tablo içe aktarıldı');
+    });
+  });
+
   describe('a 10,000-row file', function () {
     this.timeout(900_000);
 

@@ -45,6 +45,8 @@ export const KNOWN_ACTIONS = [
   'visit.follow-up-reopened',
   'municipality.created',
   'municipality.updated',
+  'import.completed',
+  'transfer.imported',
 ] as const;
 
 /** The i18n key of an action's label (`auth.login.failed` → `admin:audit.actions.auth_login_failed`). */
