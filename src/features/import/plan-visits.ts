@@ -49,8 +49,9 @@ export async function planVisits(rows: readonly SheetRow[], mapping: Mapping, re
     const municipality = municipalityOfRow(r, refs.municipalities);
     const delegation = delegationOf(r.text('delegation', { max: 2000 }));
     const summary = r.text('summary', { max: 10_000 });
-    const requestedModels = splitList(r.text('requestedModels', { max: 2000 }))
-      .map((title) => modelByTitle(r, 'requestedModels', title, refs.models))
+    const asked = splitList(r.text('requestedModels', { max: 2000 }));
+    const requestedModels = asked
+      .map((title) => modelByTitle(r, 'requestedModels', title, refs.models, asked.length > 1))
       .filter((m): m is ModelRef => !!m);
     const label = [date ? date.toISOString().slice(0, 10) : '', municipality?.name ?? typed(r.cell('municipality'))].filter(Boolean).join(' · ');
     if (r.problems.length || !date || !format || !municipality) return { r, label };

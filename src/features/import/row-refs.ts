@@ -20,10 +20,10 @@ export function municipalityOfRow(r: RowReader, matcher: MunicipalityMatcher): M
 }
 
 /** One model by its title (Turkish or English). */
-export function modelByTitle(r: RowReader, field: string, title: string, matcher: ModelMatcher): ModelRef | undefined {
+export function modelByTitle(r: RowReader, field: string, title: string, matcher: ModelMatcher, inList = false): ModelRef | undefined {
   const found = matcher.match(title);
   if (found.kind === 'found') return found.item;
-  if (found.kind === 'unknown') r.fail(field, 'unknownModel', { title });
+  if (found.kind === 'unknown') r.fail(field, inList ? 'unknownModelInList' : 'unknownModel', { title });
   else r.fail(field, 'ambiguousModel', { title, candidates: found.candidates.map((m) => m.title).join('; ') });
   return undefined;
 }
