@@ -2,8 +2,8 @@
  * Previews kept server-side between the upload and the confirming request (never in the session;
  * the file is not uploaded twice): the sheet's header and rows as read, the column mapping and
  * the plan shown. Rows are kept in parts of a thousand so a large file never nears the document
- * size limit. Both expire (a TTL index where the engine has one; every read also filters on
- * `expiresAt`, and each new upload deletes expired ones, so engines without TTL behave the same).
+ * size limit. Both expire: every read filters on `expiresAt`, and each new upload deletes the
+ * expired ones (FerretDB has no TTL indexes, so not the database itself; as with the sessions).
  * Working data of the import, not registry records: plain mongoose models, no data version.
  */
 import { Schema } from 'mongoose';
@@ -33,7 +33,7 @@ const previewSchema = new Schema(
   },
   { timestamps: true, collection: 'importpreviews' },
 );
-previewSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+previewSchema.index({ expiresAt: 1 });
 
 const partSchema = new Schema(
   {
@@ -48,7 +48,7 @@ const partSchema = new Schema(
   { collection: 'importpreviewparts' },
 );
 partSchema.index({ preview: 1, index: 1 });
-partSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+partSchema.index({ expiresAt: 1 });
 
 export const ImportPreview = mongoose.model('ImportPreview', previewSchema);
 export const ImportPreviewPart = mongoose.model('ImportPreviewPart', partSchema);
