@@ -444,6 +444,48 @@ describe('transfers: check-ins after launch', function () {
   });
 });
 
+describe('transfers: a stopped service on the model page', function () {
+  this.timeout(60_000);
+
+  it('is counted as stopped, not running, and stays so through a hold and its resume; a later check-in that finds it running counts it again', async () => {
+    const { id, model } = await createTransfer({ status: 'implementation' });
+    const { agent: office } = await signIn('office');
+    const adoption = async () => {
+      const m = await ServiceModel.findById(model._id).lean();
+      return { running: m?.adoption?.operational, stopped: m?.adoption?.stopped, inProgress: m?.adoption?.inProgress, runningIn: m?.adoption?.runningIn?.length };
+    };
+    const move = async (body: Record<string, string>) => {
+      const t = await Transfer.findById(id).select('status version').lean();
+      const res = await office.post(`/transfers/${id}/transition`).type('form').send({ _csrf: await pageCsrf(office, id), status: t?.status ?? '', version: String(t?.version), ...body });
+      expect(res.status, res.text.slice(0, 300)).to.equal(303);
+    };
+    await refreshAdoption(model._id);
+    await move({ to: 'operational', launchDate: new Date(Date.now() - 200 * DAY).toISOString().slice(0, 10) });
+    expect(await adoption()).to.deep.equal({ running: 1, stopped: 0, inProgress: 0, runningIn: 1 });
+    const checkIn = async (index: number, running: 'yes' | 'no') => {
+      // The test decides the check-in is due now.
+      await Transfer.updateOne({ _id: id }, { $set: { [`checkIns.${index}.dueAt`]: new Date(Date.now() - DAY) } });
+      const res = await office.post(`/transfers/${id}/check-ins/${index}`).type('form').send({ _csrf: await pageCsrf(office, id), running });
+      expect(res.status).to.equal(303);
+    };
+    await checkIn(0, 'no');
+    expect(await adoption()).to.deep.equal({ running: 0, stopped: 1, inProgress: 0, runningIn: 0 });
+    const page = await office.get(`/models/${model.slug}`);
+    expect(page.text).to.include('Henüz').and.include('hizmetin durduğu izleme görüşmesinde bildirildi');
+    // A hold and its resume move a stopped service without counting it as running or twice.
+    await move({ to: 'on_hold', reason: 'Bütçe bekleniyor' });
+    expect(await adoption(), 'on hold counts in neither').to.deep.equal({ running: 0, stopped: 0, inProgress: 0, runningIn: 0 });
+    await move({ to: 'operational' });
+    expect(await adoption()).to.deep.equal({ running: 0, stopped: 1, inProgress: 0, runningIn: 0 });
+    await checkIn(1, 'yes');
+    expect(await adoption()).to.deep.equal({ running: 1, stopped: 0, inProgress: 0, runningIn: 1 });
+    // The incremental figures agree with a recount from the transfers.
+    const incremental = await adoption();
+    await refreshAdoption(model._id);
+    expect(await adoption()).to.deep.equal(incremental);
+  });
+});
+
 describe("transfers: the office's day on the home page", function () {
   this.timeout(60_000);
 
