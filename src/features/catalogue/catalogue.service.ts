@@ -90,6 +90,15 @@ export type SaveResult =
   | { kind: 'gone' };
 
 /**
+ * Features that keep something derived from a model's title (transfers' search keys) register here,
+ * so the catalogue never imports them.
+ */
+const renameListeners = new Set<(model: Types.ObjectId) => Promise<unknown>>();
+export function onModelRenamed(listener: (model: Types.ObjectId) => Promise<unknown>): void {
+  renameListeners.add(listener);
+}
+
+/**
  * Saves an edit made on revision `rev`: one conditional update `{_id, rev}` that sets the fields
  * and bumps `rev`. If someone saved in between, nothing is written and the caller gets the latest
  * version to show what changed. (Serialized per model in embedded mode, where FerretDB's update
@@ -116,6 +125,7 @@ export function saveModel(id: Types.ObjectId, rev: number, input: ModelInput): P
     const latest = await ServiceModel.findById(id).lean<ModelRecord>();
     if (!latest) return { kind: 'gone' };
     if (result.matchedCount === 0) return { kind: 'conflict', latest };
+    if (input.title !== current.title) for (const listener of renameListeners) await listener(id);
     return { kind: 'saved', model: latest, changed: changedFields(inputOf(current), input), previousSlug: slug !== current.slug ? current.slug : undefined };
   });
 }

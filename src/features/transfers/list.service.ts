@@ -114,6 +114,9 @@ export async function refreshTransferKeysFor(owner: { municipality: Types.Object
   return rows.length;
 }
 
+/** For the catalogue's rename hook (one function, so registering it twice registers it once). */
+export const refreshModelTransferKeys = (model: Types.ObjectId) => refreshTransferKeysFor({ model });
+
 // ---------------------------------------------------------------------------------------------
 // The filter.
 
