@@ -15,6 +15,7 @@ import { ServiceModel } from '../catalogue/model.model.js';
 import { hasFilters, LIST_SORTS, readListState, type ListState } from './list.query.js';
 import { allRows, board, listTransfers, modelNames, staffOptions, type TransferRow } from './list.service.js';
 import { requestModel } from './request.service.js';
+import { sinceLastVisit } from './since-last-visit.js';
 import { newTransferSchema } from './transfers.validation.js';
 import { STATES } from './workflow.js';
 
@@ -74,8 +75,9 @@ export async function index(req: Request, res: Response): Promise<void> {
     const b = await board(state, req.user, lang);
     return res.render('transfers/index', { ...common, board: b, total: b.total, rows: [], page: 1, pages: 1 });
   }
-  const list = await listTransfers(state, req.user, lang);
-  res.render('transfers/index', { ...common, board: undefined, ...list });
+  // A municipality user's own list opens with what the office did since their last visit.
+  const [list, since] = await Promise.all([listTransfers(state, req.user, lang), req.user?.role === 'municipality' && !hasFilters(state) && state.page === 1 ? sinceLastVisit(req.user, lang) : undefined]);
+  res.render('transfers/index', { ...common, board: undefined, ...list, since });
 }
 
 export async function exportList(req: Request, res: Response): Promise<void> {
