@@ -205,6 +205,17 @@ describe('visits', function () {
     expect(await AuditEvent.countDocuments({ action: 'visit.follow-up-done', targetId: String(visit._id) })).to.equal(1);
   });
 
+  it('says when a date in the address cannot be read (an impossible day included) instead of silently dropping it', async () => {
+    await office.get('/visits?lang=tr');
+    const bad = await office.get('/visits?from=2026-13-45&to=2026-02-31');
+    expect(bad.status).to.equal(200);
+    expect(bad.text).to.include('Tarih okunamadı (2026-13-45, 2026-02-31)');
+    expect(bad.text, 'the unread date is not put back in the field').not.to.include('value="2026-02-31"');
+    const good = await office.get('/visits?from=2024-02-29');
+    expect(good.text).not.to.include('Tarih okunamadı');
+    expect(good.text).to.include('value="2024-02-29"');
+  });
+
   it('exports the same rows as the page (every page), as CSV and XLSX, Turkish intact and formulas neutralised', async () => {
     const muni = await createMunicipality(`Şırnak Güçlü ${unique()}`, 'Şırnak');
     const marker = unique('exp');

@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { PROVINCES, REGIONS } from '../../reference/index.js';
 import { AppError } from '../../shared/errors.js';
 import { flash } from '../../shared/http/flash.js';
-import { datedFilename, isExportFormat, sendTable, type Column } from '../../shared/http/table-export.js';
+import { datedFilename, exportFormatOf, sendTable, type Column } from '../../shared/http/table-export.js';
 import { parseForm, type FieldErrors } from '../../shared/http/validation.js';
 import { urlWith } from '../../shared/http/views.js';
 import { byProvince, municipalityOptions } from '../accounts/municipality-options.js';
@@ -81,8 +81,7 @@ export async function index(req: Request, res: Response): Promise<void> {
 }
 
 export async function exportList(req: Request, res: Response): Promise<void> {
-  const format = req.query.format;
-  if (!isExportFormat(format)) throw AppError.notFound();
+  const format = exportFormatOf(req.query.format);
   const lang = langOf(req);
   const state = readListState(req.query);
   const rows = await allRows(state, req.user, lang);
