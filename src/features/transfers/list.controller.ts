@@ -2,7 +2,7 @@
  * /transfers (list and board, state in the URL), its CSV/XLSX export, and /transfers/new.
  */
 import type { Request, Response } from 'express';
-import { PROVINCES, REGIONS } from '../../reference/index.js';
+import { APPROACHES, PROVINCES, REGIONS, termLabel } from '../../reference/index.js';
 import { AppError } from '../../shared/errors.js';
 import { flash } from '../../shared/http/flash.js';
 import { datedFilename, exportFormatOf, sendTable, type Column } from '../../shared/http/table-export.js';
@@ -52,6 +52,14 @@ function chipsFor(req: Request, state: ListState, options: Awaited<ReturnType<ty
   if (state.overdue) chips.push({ label: req.t('transfers:filters.overdue'), href: clear('overdue') });
   if (state.unread) chips.push({ label: req.t('transfers:filters.unread'), href: clear('unread') });
   if (state.checkin) chips.push({ label: req.t('transfers:filters.checkin'), href: clear('checkin') });
+  // [dashboard] filters its figures link to (no form fields: reached from the dashboard's links).
+  if (state.openedFrom || state.openedTo) chips.push({ label: `${req.t('transfers:filters.opened')}: ${state.openedFrom ?? '…'} – ${state.openedTo ?? '…'}`, href: urlWith(req.originalUrl, { openedFrom: undefined, openedTo: undefined, page: undefined }) });
+  if (state.launchedFrom || state.launchedTo) chips.push({ label: `${req.t('transfers:filters.launched')}: ${state.launchedFrom ?? '…'} – ${state.launchedTo ?? '…'}`, href: urlWith(req.originalUrl, { launchedFrom: undefined, launchedTo: undefined, page: undefined }) });
+  if (state.fromVisit) chips.push({ label: req.t('transfers:filters.fromVisit'), href: clear('fromVisit') });
+  if (state.approach) chips.push({ label: `${req.t('transfers:filters.approach')}: ${termLabel(APPROACHES, state.approach, langOf(req))}`, href: clear('approach') });
+  if (state.active) chips.push({ label: req.t('transfers:filters.active'), href: clear('active') });
+  if (state.launched12) chips.push({ label: req.t('transfers:filters.launched12'), href: clear('launched12') });
+  if (state.running12) chips.push({ label: req.t('transfers:filters.running12'), href: clear('running12') });
   return chips;
 }
 
