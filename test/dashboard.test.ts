@@ -5,13 +5,17 @@
  * tests' data does not change what is expected.
  */
 import { expect } from 'chai';
+import supertest from 'supertest';
 import { Types } from 'mongoose';
+import { refreshAdoption } from '../src/features/catalogue/catalogue.service.js';
 import { ServiceModel } from '../src/features/catalogue/model.model.js';
+import { runningByProvince } from '../src/features/home/home.service.js';
+import { APPROACHES } from '../src/reference/index.js';
 import { dashboard, type Dashboard, type Fig } from '../src/features/dashboard/dashboard.service.js';
 import { readDashboardFilters, quarterDays } from '../src/features/dashboard/dashboard.query.js';
 import { Transfer } from '../src/features/transfers/transfer.model.js';
 import { Visit, quarterOf } from '../src/features/visits/visit.model.js';
-import { createMunicipality, createUser, signIn, unique, type Agent } from './support/app.js';
+import { createMunicipality, createUser, signIn, testApp, unique, type Agent } from './support/app.js';
 import { createModel } from './support/transfers.js';
 import { readWorkbook, sheetRows } from './support/xlsx.js';
 
@@ -219,7 +223,7 @@ describe('dashboard: figures over a known set of transfers, and their links', fu
     expect(byModel.total.n).to.equal(3);
     expect(await listTotal(agent, byModel.total.href ?? '')).to.equal(3);
 
-    const approach = (await import('../src/reference/index.js')).APPROACHES[0]?.code ?? '';
+    const approach = APPROACHES[0]?.code ?? '';
     await ServiceModel.updateOne({ _id: modelA._id }, { $set: { approaches: [approach] } });
     const byApproach = await dashboard(readDashboardFilters({ mentor: mentorId, approach }), manager, 'tr');
     expect(byApproach.total.n).to.equal(3);
@@ -285,5 +289,48 @@ describe('dashboard: figures over a known set of transfers, and their links', fu
   it('headers in English in the English UI', async () => {
     const res = await agent.get(`/dashboard/export?format=csv&table=funnel&mentor=${mentorId}&lang=en`);
     expect(res.text.replace(/^\uFEFF/, '').split(/\r\n/)[0]).to.equal('Stage,Transfers');
+  });
+});
+
+describe('home page: the public map of where the models run', function () {
+  this.timeout(60_000);
+
+  it('shows operational services by province to anyone, each province linked to the models running there', async () => {
+    const province = 'Ardahan';
+    const before = (await runningByProvince()).get(province) ?? 0;
+    const model = await createModel(`Harita Modeli ${unique()}`);
+    const other = await createModel(`Harita Modeli ${unique()}`);
+    const [m1, m2] = [await createMunicipality(`Harita Bir ${unique()}`, province), await createMunicipality(`Harita İki ${unique()}`, province)];
+    await Transfer.create({ model: model._id, municipality: m1._id, status: 'operational' });
+    await Transfer.create({ model: model._id, municipality: m2._id, status: 'operational' });
+    await Transfer.create({ model: other._id, municipality: m1._id, status: 'assessment' }); // not running: not counted
+    await refreshAdoption(model._id);
+    await refreshAdoption(other._id);
+    expect((await runningByProvince()).get(province)).to.equal(before + 2);
+
+    const anonymous = supertest.agent(await testApp());
+    const home = await anonymous.get('/');
+    expect(home.status).to.equal(200);
+    expect((home.text.match(/class="map-province/g) ?? []).length).to.equal(81);
+    const href = `/models?province=${encodeURIComponent(province)}`;
+    expect(home.text).to.include(`href="${href}"`);
+    expect(home.text).to.include(`${province}: ${before + 2} hizmet çalışıyor`);
+    expect(home.text).to.include('<meta name="description" content="Sosyal Politikalar Ofisi');
+    // The province's link lists the published models running there (this one among them, the other not).
+    const list = await anonymous.get(href);
+    expect(list.text).to.include(model.title);
+    expect(list.text).not.to.include(other.title);
+    expect(await listTotal(anonymous, href)).to.be.at.least(1);
+  });
+
+  it('gives public pages a meta description in the page language (a model page: its summary)', async () => {
+    const anonymous = supertest.agent(await testApp());
+    const model = await createModel(`Açıklama Modeli ${unique()}`);
+    const page = await anonymous.get(`/models/${model.slug}`);
+    expect(page.text).to.include('<meta name="description" content="Özet">');
+    const en = await anonymous.get('/?lang=en');
+    expect(en.text).to.include('<meta name="description" content="The Social Policy Office');
+    const catalogue = await anonymous.get('/models?lang=en');
+    expect(catalogue.text).to.include('<meta name="description" content="Good practices the office can transfer');
   });
 });

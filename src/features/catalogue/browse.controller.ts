@@ -111,6 +111,7 @@ export async function browse(req: Request, res: Response): Promise<void> {
   const alternatives = items.length === 0 && hasFilters(state) ? await alternativesFor(req, state, staff) : [];
   res.render('catalogue/index', {
     title: state.q ? req.t('catalogue:list.titleWithQuery', { q: state.q }) : req.t('catalogue:list.title'),
+    description: req.t('catalogue:list.lead'),
     state,
     sorts: SORTS,
     items,
