@@ -334,3 +334,15 @@ describe('home page: the public map of where the models run', function () {
     expect(catalogue.text).to.include('<meta name="description" content="Good practices the office can transfer');
   });
 });
+
+describe('transfers list: the filters the dashboard links to', function () {
+  it('shows them as removable chips and keeps them in the filter form', async () => {
+    const { agent } = await signIn('office');
+    const res = await agent.get('/transfers?openedFrom=2025-01-01&openedTo=2025-03-31&fromVisit=1&running12=1');
+    expect(res.status).to.equal(200);
+    expect(res.text).to.include('Açılış: 2025-01-01 – 2025-03-31');
+    expect(res.text).to.include('Ziyaretten açılan');
+    expect(res.text).to.include('<input type="hidden" name="openedFrom" value="2025-01-01">');
+    expect(res.text).to.include('<input type="hidden" name="running12" value="1">');
+  });
+});
