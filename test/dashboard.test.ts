@@ -126,7 +126,7 @@ describe('dashboard: figures over a known set of transfers, and their links', fu
   });
 
   it('computes every figure of the set', async () => {
-    const d = await dashboard(readDashboardFilters({ mentor: mentorId }), manager, 'tr');
+    const d = await dashboard(readDashboardFilters({ mentor: mentorId }), manager, 'tr', new Date(), { fresh: true });
     const stage = Object.fromEntries(d.funnel.map((s) => [s.state, s.count.n]));
     expect(stage).to.deep.equal({ interest: 1, assessment: 1, agreement: 0, implementation: 0, operational: 2, on_hold: 1, cancelled: 1 });
     expect(d.total.n).to.equal(6);
@@ -192,7 +192,7 @@ describe('dashboard: figures over a known set of transfers, and their links', fu
   });
 
   it('links every figure to a list of exactly that many records', async () => {
-    const d = await dashboard(readDashboardFilters({ mentor: mentorId }), manager, 'tr');
+    const d = await dashboard(readDashboardFilters({ mentor: mentorId }), manager, 'tr', new Date(), { fresh: true });
     const linked = figures(d).filter((x) => x.fig.href);
     expect(linked.length).to.be.greaterThan(60);
     for (const { where, fig } of linked) {
@@ -203,7 +203,7 @@ describe('dashboard: figures over a known set of transfers, and their links', fu
   });
 
   it('links the map table to the municipality list when only place filters are chosen', async () => {
-    const d = await dashboard(readDashboardFilters({ province: provinceA }), manager, 'tr');
+    const d = await dashboard(readDashboardFilters({ province: provinceA }), manager, 'tr', new Date(), { fresh: true });
     const p = d.provinces.find((x) => x.name === provinceA);
     expect(p?.municipalities.n).to.be.at.least(2);
     expect(await listTotal(agent, p?.municipalities.href ?? '')).to.equal(p?.municipalities.n);
@@ -213,19 +213,19 @@ describe('dashboard: figures over a known set of transfers, and their links', fu
   it('narrows by period (a quarter), model and approach, and the links follow', async () => {
     const quarter = istanbulQuarter(ago(500));
     const days = quarterDays(quarter);
-    const d = await dashboard(readDashboardFilters({ mentor: mentorId, quarter }), manager, 'tr');
+    const d = await dashboard(readDashboardFilters({ mentor: mentorId, quarter }), manager, 'tr', new Date(), { fresh: true });
     expect(d.total.n).to.equal(1); // the transfer opened 500 days ago
     expect(d.trend[0]?.quarter).to.equal(quarter);
     expect(d.total.href).to.include(`openedFrom=${days?.from}`).and.include(`openedTo=${days?.to}`);
     expect(await listTotal(agent, d.total.href ?? '')).to.equal(1);
 
-    const byModel = await dashboard(readDashboardFilters({ mentor: mentorId, model: String(modelB._id) }), manager, 'tr');
+    const byModel = await dashboard(readDashboardFilters({ mentor: mentorId, model: String(modelB._id) }), manager, 'tr', new Date(), { fresh: true });
     expect(byModel.total.n).to.equal(3);
     expect(await listTotal(agent, byModel.total.href ?? '')).to.equal(3);
 
     const approach = APPROACHES[0]?.code ?? '';
     await ServiceModel.updateOne({ _id: modelA._id }, { $set: { approaches: [approach] } });
-    const byApproach = await dashboard(readDashboardFilters({ mentor: mentorId, approach }), manager, 'tr');
+    const byApproach = await dashboard(readDashboardFilters({ mentor: mentorId, approach }), manager, 'tr', new Date(), { fresh: true });
     expect(byApproach.total.n).to.equal(3);
     expect(byApproach.models.map((m) => m.id)).to.deep.equal([String(modelA._id)]);
     expect(await listTotal(agent, byApproach.total.href ?? '')).to.equal(3);
@@ -289,6 +289,20 @@ describe('dashboard: figures over a known set of transfers, and their links', fu
   it('headers in English in the English UI', async () => {
     const res = await agent.get(`/dashboard/export?format=csv&table=funnel&mentor=${mentorId}&lang=en`);
     expect(res.text.replace(/^\uFEFF/, '').split(/\r\n/)[0]).to.equal('Stage,Transfers');
+  });
+
+  it('follows a write: the page shows the new figures once the recount is done (seconds), never a mix', async () => {
+    const total = async () => Number(/id="funnel-heading"[\s\S]*?<tfoot>[\s\S]*?>(\d+)<\/a>/.exec((await agent.get(`/dashboard?mentor=${mentorId}`)).text)?.[1]);
+    expect(await total()).to.equal(6);
+    const muni = await createMunicipality(`Pano Yeni ${unique()}`, 'Sinop');
+    await Transfer.create({ model: modelB._id, municipality: muni._id, status: 'interest', mentor: new Types.ObjectId(mentorId), stageEnteredAt: { interest: new Date() } });
+    let seen = await total();
+    for (let i = 0; i < 50 && seen !== 7; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      seen = await total();
+    }
+    expect(seen).to.equal(7);
+    expect((await dashboard(readDashboardFilters({ mentor: mentorId }), manager, 'tr', new Date(), { fresh: true })).funnel.find((s) => s.state === 'interest')?.count.n).to.equal(2);
   });
 });
 

@@ -103,12 +103,21 @@ export function median(values: readonly number[]): number | undefined {
   return s.length % 2 ? s[mid] : Math.round((((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2) * 10) / 10;
 }
 
-const cache = new VersionedCache<Dashboard>(['Transfer', 'Municipality', 'Model', 'Visit', 'User'], 100);
+/**
+ * Stale-while-revalidate, as the home page's figures: after a write the dashboard answers at once
+ * with the figures it has (the page says when they were computed) while the recount runs; the
+ * read of the projection is what costs at scale (seconds at 100,000 transfers on the embedded
+ * engine), so a write does not make the next manager wait for it. A filter seen for the first time,
+ * or in a new hour, is computed before answering.
+ */
+const cache = new VersionedCache<Dashboard>(['Transfer', 'Municipality', 'Model', 'Visit', 'User'], 100, { staleWhileRevalidate: true });
 
-export function dashboard(f: DashboardFilters, actor: Actor, lang: 'tr' | 'en', now = new Date()): Promise<Dashboard> {
+export function dashboard(f: DashboardFilters, actor: Actor, lang: 'tr' | 'en', now = new Date(), opts: { fresh?: boolean } = {}): Promise<Dashboard> {
   const key = JSON.stringify([f, lang, Math.floor(now.getTime() / 3_600_000)]);
-  return cache.get(key, () => compute(f, actor, lang, now));
+  return cache[opts.fresh ? 'getFresh' : 'get'](key, () => compute(f, actor, lang, now));
 }
+
+const maxOf = (values: readonly number[]): number | undefined => (values.length ? values.reduce((a, b) => (b > a ? b : a)) : undefined);
 
 async function compute(f: DashboardFilters, actor: Actor, lang: 'tr' | 'en', now: Date): Promise<Dashboard> {
   const filter = await filterFor(baseListState(f), actor, now);
@@ -197,7 +206,7 @@ async function compute(f: DashboardFilters, actor: Actor, lang: 'tr' | 'en', now
       const n = daysInStage(d.enteredStageAt ?? d.lastActivityAt, now);
       return n === undefined ? [] : [n];
     });
-    return { state: s, count: fig(days.length, { stage: s, sort: 'stage-days' }), median: median(days), longest: days.length ? Math.max(...days) : undefined };
+    return { state: s, count: fig(days.length, { stage: s, sort: 'stage-days' }), median: median(days), longest: maxOf(days) };
   });
 
   // Stale and overdue lists.
@@ -237,7 +246,7 @@ async function compute(f: DashboardFilters, actor: Actor, lang: 'tr' | 'en', now
     conversion,
     models: modelRows,
     provinces,
-    maxMunicipalities: Math.max(0, ...provinces.map((p) => p.municipalities.n)),
+    maxMunicipalities: maxOf(provinces.map((p) => p.municipalities.n)) ?? 0,
     timeInStage,
     stale: { count: fig(staleDocs.length, { stale: '1' }), rows: pick(staleDocs) },
     overdue: { count: fig(overdueDocs.length, { overdue: '1' }), rows: pick(overdueDocs) },
