@@ -274,6 +274,10 @@ describe('dashboard: figures over a known set of transfers, and their links', fu
     expect(a).to.deep.equal([modelA.title, 3, 1, 1, 0, 0, 1, 0, 0, 100, 1, 1, 1, 2, 1]);
     const provinces = sheetRows(book.getWorksheet('İller'));
     expect(provinces.find((r) => r[1] === provinceA)).to.deep.equal([69, provinceA, 2, 3]);
+    const staleSheet = sheetRows(book.getWorksheet('Sessiz kalanlar'));
+    expect(staleSheet.slice(1).map((r) => r[2])).to.deep.equal([modelA.title]);
+    const overdueSheet = sheetRows(book.getWorksheet('Geciken'));
+    expect(overdueSheet.slice(1).map((r) => r[5])).to.deep.equal(['Protokol taslağını gönder']);
     const mentors = sheetRows(book.getWorksheet('Mentorlar'));
     expect(mentors[1]?.slice(1)).to.deep.equal([2, 1, 1]);
 

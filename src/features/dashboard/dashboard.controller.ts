@@ -9,8 +9,9 @@ import { turkeyMap } from '../../reference/turkey-map.js';
 import { AppError } from '../../shared/errors.js';
 import { datedFilename, isExportFormat, sendTable, sendWorkbook } from '../../shared/http/table-export.js';
 import { urlWith } from '../../shared/http/views.js';
-import { modelNames, staffOptions } from '../transfers/list.service.js';
-import { dashboardParams, hasDashboardFilters, listLink, narrowsBeyondPlace, readDashboardFilters, type DashboardFilters } from './dashboard.query.js';
+import { readListState } from '../transfers/list.query.js';
+import { allRows, modelNames, staffOptions } from '../transfers/list.service.js';
+import { dashboardParams, hasDashboardFilters, listLink, narrowsBeyondPlace, readDashboardFilters, transferParams, type DashboardFilters } from './dashboard.query.js';
 import { dashboard } from './dashboard.service.js';
 import { dashboardSheets, EXPORT_TABLES, isExportTable } from './dashboard.export.js';
 
@@ -91,8 +92,9 @@ export async function exportDashboard(req: Request, res: Response): Promise<void
   if (!isExportFormat(format)) throw AppError.notFound();
   const lang = langOf(req);
   const f = readDashboardFilters(req.query);
-  const data = await dashboard(f, req.user, lang);
-  const sheets = dashboardSheets(data, (k, o) => req.t(k, o));
+  const list = (flag: 'stale' | 'overdue') => allRows(readListState({ ...transferParams(f), [flag]: '1' }), req.user, lang);
+  const [data, stale, overdue] = await Promise.all([dashboard(f, req.user, lang), list('stale'), list('overdue')]);
+  const sheets = dashboardSheets(data, (k, o) => req.t(k, o), { stale, overdue });
   const filename = datedFilename(req.t('dashboard:export.filename'));
   if (format === 'xlsx') return sendWorkbook(res, filename, sheets.map((s) => s.table));
   const name = typeof req.query.table === 'string' && isExportTable(req.query.table) ? req.query.table : 'funnel';

@@ -3,6 +3,7 @@
  * per table, or one table as CSV (`table=`).
  */
 import type { Cell, Table } from '../../shared/http/table-export.js';
+import type { TransferRow } from '../transfers/list.service.js';
 import { STATES } from '../transfers/workflow.js';
 import type { Dashboard, Fig } from './dashboard.service.js';
 
@@ -14,7 +15,11 @@ type T = (key: string, opts?: Record<string, unknown>) => string;
 
 const n = (f: Fig): number => f.n;
 
-export function dashboardSheets(d: Dashboard, t: T): { key: ExportTable; table: Table }[] {
+/**
+ * `lists`: every stale and overdue transfer (the page shows the first few; the export has them all,
+ * read through the /transfers list's own filter).
+ */
+export function dashboardSheets(d: Dashboard, t: T, lists: { stale: readonly TransferRow[]; overdue: readonly TransferRow[] } = { stale: d.stale.rows, overdue: d.overdue.rows }): { key: ExportTable; table: Table }[] {
   const h = (k: string) => t(`dashboard:export.${k}`);
   const status = (s: string) => t(`common:status.${s}`);
   const make = (key: ExportTable, headers: string[], rows: Cell[][]): { key: ExportTable; table: Table } => ({
@@ -41,12 +46,12 @@ export function dashboardSheets(d: Dashboard, t: T): { key: ExportTable; table: 
     make(
       'stale',
       [h('municipality'), h('province'), h('model'), h('stage'), h('mentor'), h('lastActivity'), h('link')],
-      d.stale.rows.map((r) => [r.municipalityName, r.province, r.modelTitle, status(r.status), r.mentorName, r.lastActivityAt, `/transfers/${r.id}`]),
+      lists.stale.map((r) => [r.municipalityName, r.province, r.modelTitle, status(r.status), r.mentorName, r.lastActivityAt, `/transfers/${r.id}`]),
     ),
     make(
       'overdue',
       [h('municipality'), h('province'), h('model'), h('stage'), h('mentor'), h('nextAction'), h('nextActionDue'), h('link')],
-      d.overdue.rows.map((r) => [r.municipalityName, r.province, r.modelTitle, status(r.status), r.mentorName, r.nextAction ?? '', r.nextActionDue ?? null, `/transfers/${r.id}`]),
+      lists.overdue.map((r) => [r.municipalityName, r.province, r.modelTitle, status(r.status), r.mentorName, r.nextAction ?? '', r.nextActionDue ?? null, `/transfers/${r.id}`]),
     ),
     make('mentors', [h('mentor'), h('active'), h('stale'), h('dueCheckIns')], d.mentors.map((m) => [m.name, n(m.active), n(m.stale), n(m.dueCheckIns)])),
     make('trend', [h('quarter'), h('opened'), h('launched')], d.trend.map((q) => [q.quarter, n(q.opened), n(q.launched)])),
