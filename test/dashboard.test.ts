@@ -70,7 +70,7 @@ describe('dashboard: figures over a known set of transfers, and their links', fu
   before(async () => {
     const signedIn = await signIn('manager');
     agent = signedIn.agent;
-    manager = { id: String(signedIn.user._id), email: '', name: 'Yönetici', role: 'manager', municipalityId: undefined, language: 'tr', mustChangePassword: false };
+    manager = { id: String(signedIn.user._id), email: '', name: 'Yönetici', role: 'manager', municipalityId: undefined, language: 'tr', mustChangePassword: false, previousSignInAt: undefined };
     const mentor = await createUser('office');
     mentorId = String(mentor.user._id);
     const mentorOid = new Types.ObjectId(mentorId);

@@ -7,7 +7,7 @@ import type { Request, Response } from 'express';
 import { APPROACHES, PROVINCES, REGIONS, termLabel } from '../../reference/index.js';
 import { turkeyMap } from '../../reference/turkey-map.js';
 import { AppError } from '../../shared/errors.js';
-import { datedFilename, isExportFormat, sendTable, sendWorkbook } from '../../shared/http/table-export.js';
+import { datedFilename, exportFormatOf, sendTable, sendWorkbook } from '../../shared/http/table-export.js';
 import { urlWith } from '../../shared/http/views.js';
 import { readListState } from '../transfers/list.query.js';
 import { allRows, modelNames, staffOptions } from '../transfers/list.service.js';
@@ -88,8 +88,7 @@ export async function show(req: Request, res: Response): Promise<void> {
 }
 
 export async function exportDashboard(req: Request, res: Response): Promise<void> {
-  const format = req.query.format;
-  if (!isExportFormat(format)) throw AppError.notFound();
+  const format = exportFormatOf(req.query.format);
   const lang = langOf(req);
   const f = readDashboardFilters(req.query);
   const list = (flag: 'stale' | 'overdue') => allRows(readListState({ ...transferParams(f), [flag]: '1' }), req.user, lang);

@@ -6,6 +6,7 @@
  */
 import { Types } from 'mongoose';
 import { APPROACHES, isCode, PROVINCES, REGIONS } from '../../reference/index.js';
+import { isCalendarDay } from '../../shared/calendar-day.js';
 import { firstParam } from '../../shared/http/url-state.js';
 import { readListState, type ListState } from '../transfers/list.query.js';
 
@@ -22,12 +23,11 @@ export type DashboardFilters = {
   mentor: string | undefined;
 };
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const QUARTER = /^(\d{4})-Q([1-4])$/;
 
 const day = (v: unknown) => {
-  const s = firstParam(v);
-  return s && DAY.test(s) && !Number.isNaN(new Date(`${s}T00:00:00Z`).getTime()) ? s : undefined;
+  const s = firstParam(v)?.trim();
+  return s && isCalendarDay(s) ? s : undefined;
 };
 const objectId = (v: unknown) => {
   const s = firstParam(v);

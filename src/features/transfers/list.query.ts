@@ -8,6 +8,7 @@ import { Types } from 'mongoose';
 import { APPROACHES, isCode, PROVINCES, REGIONS } from '../../reference/index.js';
 import { isState, type State } from './workflow.js';
 import { firstParam, pageParam } from '../../shared/http/url-state.js';
+import { isCalendarDay } from '../../shared/calendar-day.js';
 
 export const LIST_SORTS = ['activity', 'stage-days', 'name', 'target'] as const;
 export type ListSort = (typeof LIST_SORTS)[number];
@@ -52,8 +53,8 @@ export const PAGE_SIZE = 25;
 
 const oneOf = <T extends string>(list: readonly T[], v: string | undefined): v is T => v !== undefined && (list as readonly string[]).includes(v);
 const isoDay = (v: unknown) => {
-  const s = firstParam(v);
-  return s && /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(new Date(`${s}T00:00:00Z`).getTime()) ? s : undefined;
+  const s = firstParam(v)?.trim();
+  return s && isCalendarDay(s) ? s : undefined;
 };
 const objectId = (v: unknown) => {
   const s = firstParam(v);
