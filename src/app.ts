@@ -20,6 +20,7 @@ import { healthRouter } from './features/health/health.routes.js';
 import { homeRouter } from './features/home/home.routes.js';
 import { importRouter } from './features/import/import.routes.js';
 import { municipalitiesRouter } from './features/municipalities/municipalities.routes.js';
+import { dashboardRouter } from './features/dashboard/dashboard.routes.js';
 import type { Config } from './shared/config.js';
 import { createI18n, i18nMiddleware } from './shared/i18n.js';
 import { csrfProtection } from './shared/http/csrf.js';
@@ -129,6 +130,7 @@ export async function createApp(ctx: AppContext): Promise<Express> {
   app.use(documentsRouter(config));
   app.use(transfersRouter(config));
   app.use(municipalitiesRouter());
+  app.use(dashboardRouter({ isProduction: config.isProduction })); // [dashboard]
   app.use(importRouter(config)); // [import] spreadsheet import (office, admin)
 
   app.use(notFoundHandler);

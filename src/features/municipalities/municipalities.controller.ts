@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { MUNICIPALITY_KINDS, PROVINCES, REGIONS, termLabel } from '../../reference/index.js';
 import { AppError } from '../../shared/errors.js';
 import { flash } from '../../shared/http/flash.js';
-import { datedFilename, isExportFormat, sendTable, type Column } from '../../shared/http/table-export.js';
+import { datedFilename, exportFormatOf, sendTable, type Column } from '../../shared/http/table-export.js';
 import type { FieldErrors } from '../../shared/http/validation.js';
 import { urlWith } from '../../shared/http/views.js';
 import { seesAllMunicipalities } from '../accounts/privileges.js';
@@ -84,7 +84,7 @@ export async function list(req: Request, res: Response): Promise<void> {
 }
 
 export async function exportList(req: Request, res: Response): Promise<void> {
-  const format = isExportFormat(req.query.format) ? req.query.format : 'csv';
+  const format = exportFormatOf(req.query.format);
   const rows = await filteredRows(readListState(req.query));
   await sendTable(res, format, datedFilename(req.t('municipalities:export.filename')), { name: req.t('municipalities:list.title'), columns: columns(req), rows }, langOf(req));
 }
