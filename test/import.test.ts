@@ -15,6 +15,7 @@ import { Municipality } from '../src/features/municipalities/municipality.model.
 import { Transfer } from '../src/features/transfers/transfer.model.js';
 import { Visit } from '../src/features/visits/visit.model.js';
 import { parseNumber, readDate } from '../src/features/import/cells.js';
+import { MAX_UNPACKED_BYTES, unpackedSize } from '../src/features/import/sheet.js';
 import { executeSheetCommand, parseSheetArgs } from '../src/features/import/cli.js';
 import { createI18n } from '../src/shared/i18n.js';
 import { searchKey } from '../src/shared/search-key.js';
@@ -358,6 +359,16 @@ describe('spreadsheet import (issue 13)', function () {
     it('a password-protected workbook (an OLE compound file)', async () => {
       const cfb = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(1024, 0)]);
       await refusedWith(cfb, 'sifreli.xlsx', 422, 'Bu çalışma kitabı şifreli');
+    });
+
+    it('a workbook that would unpack to more than it may (a ZIP bomb) is refused before it is unpacked', async () => {
+      const book = await xlsx(['Belediye', 'Model', 'Aşama'], [['Tarsus', 'X', 'İlgi']]);
+      expect(unpackedSize(book)).to.be.within(1000, MAX_UNPACKED_BYTES);
+      // Each central-directory entry claims 100 MB unpacked.
+      const bomb = Buffer.from(book);
+      for (let i = bomb.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])); i >= 0; i = bomb.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), i + 4)) bomb.writeUInt32LE(100 * 1024 * 1024, i + 24);
+      expect(unpackedSize(bomb)).to.be.greaterThan(MAX_UNPACKED_BYTES);
+      await refusedWith(bomb, 'bomba.xlsx', 422, 'açıldığında çok büyük');
     });
 
     it('an empty file, a file without a recognisable header, a file over 10,000 rows', async () => {

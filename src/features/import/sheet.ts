@@ -13,9 +13,40 @@ export const MAX_ROWS = 10_000;
 
 export type SheetRow = { line: number; cells: Cell[] };
 export type SheetData = { format: 'xlsx' | 'csv'; headers: string[]; rows: SheetRow[] };
-export type SheetRefusal = { code: 'type' | 'encrypted' | 'unreadable' | 'empty' | 'tooMany'; args?: Record<string, string> };
+export type SheetRefusal = { code: 'type' | 'encrypted' | 'unreadable' | 'unpacksTooLarge' | 'empty' | 'tooMany'; args?: Record<string, string> };
 
 const CFB = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+
+/** What an XLSX may unpack to: far above any 10,000-row sheet, far below what would exhaust memory. */
+export const MAX_UNPACKED_BYTES = 200 * 1024 * 1024;
+
+/**
+ * The total size a ZIP's entries unpack to, from its central directory (no byte is inflated), or
+ * undefined when the directory cannot be read or is ZIP64. Guards against a small file that
+ * inflates to gigabytes before exceljs reads it.
+ */
+export function unpackedSize(data: Buffer): number | undefined {
+  const from = Math.max(0, data.length - 22 - 65_535);
+  let end = -1;
+  for (let i = data.length - 22; i >= from; i--) {
+    if (data.readUInt32LE(i) === 0x06054b50) {
+      end = i;
+      break;
+    }
+  }
+  if (end < 0) return undefined;
+  const entries = data.readUInt16LE(end + 10);
+  let at = data.readUInt32LE(end + 16);
+  let total = 0;
+  for (let n = 0; n < entries; n++) {
+    if (at + 46 > data.length || data.readUInt32LE(at) !== 0x02014b50) return undefined;
+    const size = data.readUInt32LE(at + 24);
+    if (size === 0xffffffff) return undefined;
+    total += size;
+    at += 46 + data.readUInt16LE(at + 28) + data.readUInt16LE(at + 30) + data.readUInt16LE(at + 32);
+  }
+  return total;
+}
 
 /** Spreadsheet column letters: 0 → A, 26 → AA. */
 export function columnLetter(index: number): string {
@@ -88,6 +119,9 @@ function excelCell(value: ExcelJS.CellValue): Cell {
 }
 
 async function readXlsx(data: Buffer, limit: number): Promise<SheetData | SheetRefusal> {
+  const unpacked = unpackedSize(data);
+  if (unpacked === undefined) return { code: 'unreadable' };
+  if (unpacked > MAX_UNPACKED_BYTES) return { code: 'unpacksTooLarge' };
   const { default: ExcelJS } = await import('exceljs');
   const book = new ExcelJS.Workbook();
   try {
