@@ -40,6 +40,9 @@ export async function auditMany(inputs: readonly AuditInput[]): Promise<void> {
 }
 
 /** The audit fields a request supplies: who (the signed-in user) and from where. */
-export function auditContext(req: Request): Pick<AuditInput, 'actor' | 'ip'> {
+/** Who made a change and from where: from a request (auditContext) or given by a command or an import. */
+export type AuditBy = Pick<AuditInput, 'actor' | 'ip'>;
+
+export function auditContext(req: Request): AuditBy {
   return { actor: req.user ? { id: req.user.id, email: req.user.email } : undefined, ip: req.ip };
 }

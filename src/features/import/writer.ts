@@ -7,7 +7,6 @@
  * other (no transactions on the data store: a failure stops the import and the result says how far
  * it got; importing the file again finishes the rest, since written rows are then unchanged).
  */
-import type { Request } from 'express';
 import { Types } from 'mongoose';
 import { searchKey } from '../../shared/search-key.js';
 import { audit, auditMany, type AuditInput } from '../audit/audit.service.js';
@@ -29,9 +28,6 @@ export type WriteOutcome = { created: number; updated: number; unchanged: number
 
 const auditAs = (who: ImportActor, event: Omit<AuditInput, 'actor' | 'ip'>) => audit({ ...event, actor: who.actor, ip: who.ip, details: { ...event.details, via: 'import', file: who.fileName } });
 
-/** saveMunicipality reads who made the change from the request; an import (or the CLI) has only its actor. */
-const requestOf = (who: ImportActor) => ({ user: who.actor, ip: who.ip }) as unknown as Request;
-
 async function writeMunicipality(row: PlannedRow<MunicipalityWrite>, who: ImportActor): Promise<'created' | 'updated' | 'unchanged'> {
   const w = row.data;
   if (!w) return 'unchanged';
@@ -45,7 +41,7 @@ async function writeMunicipality(row: PlannedRow<MunicipalityWrite>, who: Import
   }
   const doc = await Municipality.findById(w.current.id).select('name kind province notes contacts version').lean<{ name: string; kind: MunicipalityWrite['kind']; notes?: string | null; contacts?: { name: string; title?: string; email?: string; phone?: string }[]; version?: number }>();
   if (!doc) throw new Error('municipality not found');
-  const result = await saveMunicipality(requestOf(who), String(w.current.id), {
+  const result = await saveMunicipality({ actor: who.actor, ip: who.ip }, String(w.current.id), {
     name: doc.name,
     kind: w.kind ?? doc.kind ?? 'ilce',
     province: w.province,
