@@ -553,12 +553,15 @@ describe('transfers: what changed since the last visit', function () {
     const muni = await createMunicipality();
     const csrf = await csrfOf(office, '/transfers/new');
     expect((await office.post('/transfers').type('form').send({ _csrf: csrf, model: String(fresh._id), municipality: String(muni._id) })).status).to.equal(303);
+    // An import meanwhile: launched in 2025 by the file's date, recorded now.
+    const imported = await createTransfer({ status: 'operational', enteredStageAt: new Date('2025-02-10T00:00:00Z') });
+    await Transfer.updateOne({ _id: imported.transfer._id }, { $set: { 'history.0.recordedAt': new Date(), lastActivityAt: new Date() } });
 
     const home = await manager.get('/');
     const since = home.text.slice(home.text.indexOf('id="since-heading"'), home.text.indexOf('</section>', home.text.indexOf('id="since-heading"')));
-    expect(since).to.include('1 yeni aktarım açıldı').and.include('1 hizmet hayata geçti').and.include('0 ziyaret kaydedildi');
+    expect(since).to.include('2 yeni aktarım açıldı').and.include('2 hizmet hayata geçti').and.include('0 ziyaret kaydedildi');
     const delta = (stage: string) => new RegExp(`status-${stage}">[^<]+</span></a></th>\\s*<td>[^<]+</td>\\s*<td class="since-delta[^"]*">([^<]+)</td>`).exec(since)?.[1];
-    expect(delta('operational')).to.equal('+1');
+    expect(delta('operational')).to.equal('+2');
     expect(delta('implementation')).to.equal('−1');
     expect(delta('agreement')).to.equal('−1');
     expect(delta('on_hold')).to.equal('+1');
@@ -578,11 +581,16 @@ describe('transfers: what changed since the last visit', function () {
     const csrf = await pageCsrf(office, mine.id);
     expect((await office.post(`/transfers/${mine.id}/comments`).type('form').send({ _csrf: csrf, text: 'Protokol taslağı e-postanızda', shared: '1' })).status).to.equal(303);
     expect((await office.post(`/transfers/${mine.id}/comments`).type('form').send({ _csrf: csrf, text: 'İç not: bütçe belirsiz' })).status).to.equal(303);
+    // Its own request of another model is not news to it.
+    const other = await createModel();
+    const reqPage = await muni.get(`/models/${other.slug}/request`);
+    expect((await muni.post(`/models/${other.slug}/request`).type('form').send({ _csrf: csrfFrom(reqPage.text) })).status).to.equal(303);
     const list = await muni.get('/transfers');
     expect(list.status).to.equal(200);
     const since = list.text.slice(list.text.indexOf('id="since-heading"'), list.text.indexOf('</section>', list.text.indexOf('id="since-heading"')));
     expect(since).to.include(`/transfers/${mine.id}`).and.include('aşama &#34;Protokol&#34; oldu').and.include('Ofisten 1 yeni yanıt');
     expect(since).not.to.include('bütçe');
+    expect(since, 'its own request').not.to.include(other.title);
     expect((await muni.get('/')).text).to.include('Ofisten 1 yeni yanıt');
   });
 });

@@ -2,7 +2,8 @@
  * What changed since a user's previous sign-in: for a municipality user, on its own transfers (stage
  * moves, the office's replies, checklist items done, check-ins recorded — never internal notes); for
  * a manager, how each stage's count moved, from the transfers' history (entries into a stage minus
- * exits from it), plus launches, services reported stopped and visits logged.
+ * exits from it), plus launches, services reported stopped and visits logged. "Since" counts by
+ * when an entry was recorded (`recordedAt`, which an import sets), else by its date.
  */
 import { Types } from 'mongoose';
 import { Visit } from '../visits/visit.model.js';
@@ -19,7 +20,7 @@ export type TransferNews = {
 };
 
 type NewsDoc = TransferRowDoc & {
-  history?: { at: Date; from?: State | null; to: State }[] | null;
+  history?: { at: Date; recordedAt?: Date | null; by?: Types.ObjectId | null; from?: State | null; to: State }[] | null;
   comments?: { at: Date; internal?: boolean | null; fromMunicipality?: boolean | null }[] | null;
   checklist?: { done?: boolean | null; doneAt?: Date | null; doneBy?: Types.ObjectId | null }[] | null;
   checkIns?: { doneAt?: Date | null }[] | null;
@@ -43,7 +44,8 @@ export async function newsForMunicipality(municipalityId: string, userId: string
     if (!row) return [];
     const item: TransferNews = {
       row,
-      moves: (d.history ?? []).filter((h) => isNew(h.at)).map((h) => ({ from: h.from, to: h.to, at: h.at })),
+      // When the move was recorded (an import dates it in the past), and not the user's own doing.
+      moves: (d.history ?? []).filter((h) => isNew(h.recordedAt ?? h.at) && String(h.by) !== userId).map((h) => ({ from: h.from, to: h.to, at: h.at })),
       // Only what the municipality may read: the office's comments explicitly not internal.
       replies: (d.comments ?? []).filter((c) => isNew(c.at) && c.internal === false && !c.fromMunicipality).length,
       checklistDone: (d.checklist ?? []).filter((c) => c.done && isNew(c.doneAt) && String(c.doneBy) !== userId).length,
@@ -73,7 +75,8 @@ export async function figureChangesSince(since: Date): Promise<FigureChanges> {
       { $match: { lastActivityAt: { $gt: since } } },
       { $project: { history: 1 } },
       { $unwind: '$history' },
-      { $match: { 'history.at': { $gt: since } } },
+      // Recorded since then: an imported entry is dated with the file's stage date but recorded now.
+      { $match: { $or: [{ 'history.recordedAt': { $gt: since } }, { 'history.recordedAt': { $exists: false }, 'history.at': { $gt: since } }] } },
       { $group: { _id: { from: '$history.from', to: '$history.to' }, n: { $sum: 1 } } },
     ]),
     Transfer.aggregate<{ _id: boolean | null; n: number }>([
@@ -92,7 +95,8 @@ export async function figureChangesSince(since: Date): Promise<FigureChanges> {
     byStage[_id.to] += n;
     if (_id.from) byStage[_id.from] -= n;
     if (!_id.from) opened += n;
-    if (_id.to === 'operational' && _id.from === 'implementation') launched += n;
+    // A launch is reaching operational from anything but a hold (an import may jump straight there).
+    if (_id.to === 'operational' && _id.from !== 'on_hold') launched += n;
   }
   const reportedStopped = checkIns.find((c) => c._id === false)?.n ?? 0;
   return { byStage, opened, launched, reportedStopped, visits };
