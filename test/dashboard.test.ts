@@ -231,6 +231,19 @@ describe('dashboard: figures over a known set of transfers, and their links', fu
     expect(await listTotal(agent, byApproach.total.href ?? '')).to.equal(3);
   });
 
+  it('ignores a period outside the registry\'s years (a typo such as 0025) instead of drawing empty quarters', async () => {
+    for (const query of [{ from: '0001-01-01' }, { from: '0025-03-01', to: '2026-01-01' }, { quarter: '0025-Q1' }]) {
+      const f = readDashboardFilters({ mentor: mentorId, ...query });
+      expect(f.quarter, JSON.stringify(query)).to.equal(undefined);
+      expect(f.from, JSON.stringify(query)).to.equal(undefined);
+      const d = await dashboard(f, manager, 'tr', new Date(), { fresh: true });
+      expect(d.trend.every((q) => Number(q.quarter.slice(0, 4)) >= 1990), JSON.stringify(query)).to.equal(true);
+    }
+    const res = await agent.get(`/dashboard?mentor=${mentorId}&from=0001-01-01`);
+    expect(res.status).to.equal(200);
+    expect(res.text).not.to.include('1-Q1');
+  });
+
   it('renders the page for a manager with the figures as links, the map, the trend data and table', async () => {
     const res = await agent.get(`/dashboard?mentor=${mentorId}`);
     expect(res.status).to.equal(200);

@@ -14,3 +14,13 @@ export function parseCalendarDay(s: string): Date | undefined {
 }
 
 export const isCalendarDay = (s: string): boolean => parseCalendarDay(s) !== undefined;
+
+/** The years the registry's records can carry (the office's work, with room either side). */
+export const FIRST_YEAR = 1990;
+export const LAST_YEAR = 2100;
+
+/** A real day within the registry's years: what a filter in the address may use (0025-01-01 is a typo, not a period). */
+export function isRegistryDay(s: string): boolean {
+  const d = parseCalendarDay(s);
+  return !!d && d.getUTCFullYear() >= FIRST_YEAR && d.getUTCFullYear() <= LAST_YEAR;
+}

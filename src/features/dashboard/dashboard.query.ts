@@ -6,8 +6,8 @@
  */
 import { Types } from 'mongoose';
 import { APPROACHES, isCode, PROVINCES, REGIONS } from '../../reference/index.js';
-import { isCalendarDay } from '../../shared/calendar-day.js';
-import { firstParam } from '../../shared/http/url-state.js';
+import { FIRST_YEAR, LAST_YEAR } from '../../shared/calendar-day.js';
+import { dayParam, firstParam } from '../../shared/http/url-state.js';
 import { readListState, type ListState } from '../transfers/list.query.js';
 
 export type DashboardFilters = {
@@ -25,10 +25,7 @@ export type DashboardFilters = {
 
 const QUARTER = /^(\d{4})-Q([1-4])$/;
 
-const day = (v: unknown) => {
-  const s = firstParam(v)?.trim();
-  return s && isCalendarDay(s) ? s : undefined;
-};
+const day = dayParam;
 const objectId = (v: unknown) => {
   const s = firstParam(v);
   return s && /^[0-9a-f]{24}$/i.test(s) && Types.ObjectId.isValid(s) ? s.toLowerCase() : undefined;
@@ -48,7 +45,8 @@ export function quarterDays(quarter: string): { from: string; to: string } | und
 
 export function readDashboardFilters(query: Record<string, unknown>): DashboardFilters {
   const quarterParam = firstParam(query.quarter);
-  const quarter = quarterParam && QUARTER.test(quarterParam) ? quarterParam : undefined;
+  const year = Number(QUARTER.exec(quarterParam ?? '')?.[1]);
+  const quarter = quarterParam && year >= FIRST_YEAR && year <= LAST_YEAR ? quarterParam : undefined;
   const q = quarter ? quarterDays(quarter) : undefined;
   const province = firstParam(query.province);
   const region = firstParam(query.region);

@@ -167,7 +167,8 @@ async function compute(f: DashboardFilters, actor: Actor, lang: 'tr' | 'en', now
       total: fig(list.length, { model: id }),
       stages: Object.fromEntries(STATES.map((s) => [s, fig(counts.get(s) ?? 0, { model: id, stage: s })])) as Record<State, Fig>,
       medianDays: median(days),
-      medianOf: fig(ops.length, { model: id, stage: 'operational' }),
+      // The operational transfers the median covers; a link only when that is all of them (the list cannot narrow to 'has both dates').
+      medianOf: days.length === ops.length ? fig(ops.length, { model: id, stage: 'operational' }) : { n: days.length, href: undefined },
       launched12: fig(list.filter(launched12).length, { model: id, launched12: '1' }),
       running12: fig(list.filter(running12).length, { model: id, running12: '1' }),
       visits: { n: visitCounts.get(id) ?? 0, href: listLink('/visits', { from: f.from, to: f.to, model: id }) },

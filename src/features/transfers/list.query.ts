@@ -7,8 +7,7 @@
 import { Types } from 'mongoose';
 import { APPROACHES, isCode, PROVINCES, REGIONS } from '../../reference/index.js';
 import { isState, type State } from './workflow.js';
-import { firstParam, pageParam } from '../../shared/http/url-state.js';
-import { isCalendarDay } from '../../shared/calendar-day.js';
+import { dayParam, firstParam, pageParam } from '../../shared/http/url-state.js';
 
 export const LIST_SORTS = ['activity', 'stage-days', 'name', 'target'] as const;
 export type ListSort = (typeof LIST_SORTS)[number];
@@ -52,10 +51,7 @@ export type ListState = {
 export const PAGE_SIZE = 25;
 
 const oneOf = <T extends string>(list: readonly T[], v: string | undefined): v is T => v !== undefined && (list as readonly string[]).includes(v);
-const isoDay = (v: unknown) => {
-  const s = firstParam(v)?.trim();
-  return s && isCalendarDay(s) ? s : undefined;
-};
+const isoDay = dayParam;
 const objectId = (v: unknown) => {
   const s = firstParam(v);
   return s && /^[0-9a-f]{24}$/i.test(s) && Types.ObjectId.isValid(s) ? s.toLowerCase() : undefined;
