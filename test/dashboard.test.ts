@@ -328,16 +328,20 @@ describe('home page: the public map of where the models run', function () {
 
   it('shows operational services by province to anyone, each province linked to the models running there', async () => {
     const province = 'Ardahan';
-    const before = (await runningByProvince()).get(province) ?? 0;
+    const before = (await runningByProvince()).get(province) ?? { models: 0, services: 0 };
     const model = await createModel(`Harita Modeli ${unique()}`);
     const other = await createModel(`Harita Modeli ${unique()}`);
+    const draft = await createModel(`Harita Taslağı ${unique()}`);
+    await ServiceModel.updateOne({ _id: draft._id }, { $set: { status: 'draft' } });
     const [m1, m2] = [await createMunicipality(`Harita Bir ${unique()}`, province), await createMunicipality(`Harita İki ${unique()}`, province)];
     await Transfer.create({ model: model._id, municipality: m1._id, status: 'operational' });
     await Transfer.create({ model: model._id, municipality: m2._id, status: 'operational' });
     await Transfer.create({ model: other._id, municipality: m1._id, status: 'assessment' }); // not running: not counted
-    await refreshAdoption(model._id);
-    await refreshAdoption(other._id);
-    expect((await runningByProvince()).get(province)).to.equal(before + 2);
+    await Transfer.create({ model: draft._id, municipality: m2._id, status: 'operational' }); // a draft: not on the public map
+    for (const m of [model, other, draft]) await refreshAdoption(m._id);
+    const after = (await runningByProvince()).get(province);
+    // One model running in two of the province's municipalities: two services, one model.
+    expect(after).to.deep.equal({ models: before.models + 1, services: before.services + 2 });
 
     const anonymous = supertest.agent(await testApp());
     const home = await anonymous.get('/');
@@ -345,13 +349,15 @@ describe('home page: the public map of where the models run', function () {
     expect((home.text.match(/class="map-province/g) ?? []).length).to.equal(81);
     const href = `/models?province=${encodeURIComponent(province)}`;
     expect(home.text).to.include(`href="${href}"`);
-    expect(home.text).to.include(`${province}: ${before + 2} hizmet çalışıyor`);
+    expect(home.text).to.include(`${province}: ${before.services + 2} hizmet çalışıyor (${before.models + 1} model)`);
     expect(home.text).to.include('<meta name="description" content="Sosyal Politikalar Ofisi');
-    // The province's link lists the published models running there (this one among them, the other not).
+    // The province's link lists exactly the published models the table counts, for anyone (staff too: no drafts).
     const list = await anonymous.get(href);
     expect(list.text).to.include(model.title);
     expect(list.text).not.to.include(other.title);
-    expect(await listTotal(anonymous, href)).to.be.at.least(1);
+    expect(await listTotal(anonymous, href)).to.equal(before.models + 1);
+    const { agent: office } = await signIn('office');
+    expect(await listTotal(office, href)).to.equal(before.models + 1);
   });
 
   it('gives public pages a meta description in the page language (a model page: its summary)', async () => {

@@ -30,7 +30,8 @@ export function matchFor(state: CatalogueState, staff: boolean, omit?: FacetName
     if (value && key !== omit) filter[TERM_FACETS[key].field] = value;
   }
   if (state.running && omit !== 'running') filter['adoption.operational'] = { $gt: 0 };
-  if (!staff) filter.status = 'published';
+  // "Models running in this province" (the public map's links) counts published models only, for staff too.
+  if (!staff || state.province) filter.status = 'published';
   else if (state.status && omit !== 'status') filter.status = state.status;
   return filter;
 }

@@ -12,11 +12,14 @@ export function homeRouter(): Router {
   r.get('/', PUBLIC, async (req, res) => {
     const lang = req.language === 'en' ? 'en' : 'tr';
     const [figures, featured, myDay, since, running] = await Promise.all([keyFigures(), featuredModels(), officeDay(req.user, lang), sinceLastVisit(req.user, lang), runningByProvince()]);
-    const map = turkeyMap(running, {
+    const services = new Map([...running].map(([province, r]) => [province, r.services]));
+    const map = turkeyMap(services, {
       href: (province, n) => (n > 0 ? `/models?province=${encodeURIComponent(province)}` : undefined),
-      label: (province, n) => req.t('home:map.provinceLabel', { province, count: n }),
+      label: (province, n) => req.t('home:map.provinceLabel', { province, count: n, models: running.get(province)?.models ?? 0 }),
     });
-    const mapRows = [...running].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], 'tr')).map(([province, n]) => ({ province, n, href: `/models?province=${encodeURIComponent(province)}` }));
+    const mapRows = [...running]
+      .sort((a, b) => b[1].services - a[1].services || a[0].localeCompare(b[0], 'tr'))
+      .map(([province, r]) => ({ province, services: r.services, models: r.models, href: `/models?province=${encodeURIComponent(province)}` }));
     res.render('home/index', { title: req.t('home:title'), description: req.t('home:lead'), styles: ['/public/css/dashboard.css'], figures, featured, stages: ACTIVE_STATES, myDay, since, map, mapRows });
   });
   return router;

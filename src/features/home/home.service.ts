@@ -60,26 +60,33 @@ export async function featuredModels(limit = 6) {
     .lean();
 }
 
-// [dashboard] The public map: where the office's published models run, by province.
-const mapCache = new VersionedCache<Map<string, number>>(['Model', 'Municipality'], 2);
+// The public map: where the office's published models run, by province.
+export type ProvinceRunning = { models: number; services: number };
+const mapCache = new VersionedCache<Map<string, ProvinceRunning>>(['Model', 'Municipality'], 2);
 
 /**
- * Operational services of published models per province, from each model's stored
- * `adoption.runningIn` (what the catalogue's "models running in this province" filter reads, so a
- * province's link lists the models counted there). Nothing personal or internal: counts only.
+ * Per province: the published models running there (what its link, the catalogue's "models running
+ * in this province", lists) and their operational services (a model may run in several of the
+ * province's municipalities), from each model's stored `adoption.runningIn`. Counts only.
  */
-export function runningByProvince(): Promise<Map<string, number>> {
+export function runningByProvince(): Promise<Map<string, ProvinceRunning>> {
   return mapCache.get('all', async () => {
     const [models, munis] = await Promise.all([
       ServiceModel.find({ status: 'published', 'adoption.operational': { $gt: 0 } }, { 'adoption.runningIn': 1, _id: 0 }).lean<{ adoption?: { runningIn?: unknown[] } }[]>(),
       municipalityOptions(),
     ]);
     const provinceOf = new Map(munis.map((m) => [m.id, m.province]));
-    const out = new Map<string, number>();
+    const out = new Map<string, ProvinceRunning>();
     for (const m of models) {
-      for (const id of m.adoption?.runningIn ?? []) {
-        const p = provinceOf.get(String(id));
-        if (p) out.set(p, (out.get(p) ?? 0) + 1);
+      const provinces = (m.adoption?.runningIn ?? []).flatMap((id) => provinceOf.get(String(id)) ?? []);
+      for (const p of provinces) {
+        const row = out.get(p) ?? { models: 0, services: 0 };
+        row.services += 1;
+        out.set(p, row);
+      }
+      for (const p of new Set(provinces)) {
+        const row = out.get(p);
+        if (row) row.models += 1;
       }
     }
     return out;
