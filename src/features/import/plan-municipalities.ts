@@ -4,17 +4,16 @@
  * for a kind or notes the file gives differently. Otherwise the municipality is created.
  */
 import { MUNICIPALITY_KINDS } from '../../reference/index.js';
-import { searchKey } from '../../shared/search-key.js';
 import type { MunicipalityKind } from '../municipalities/identity.js';
 import { municipalityLabel, provinceOf, type MunicipalityMatcher, type MunicipalityRef } from './matching.js';
-import { RowReader, type Mapping, type PlannedRow } from './plan.js';
+import { RowReader, termKey, type Mapping, type PlannedRow } from './plan.js';
 import type { SheetRow } from './sheet.js';
 import type { Province } from '../../reference/index.js';
 import { municipalityIdentityKey } from '../municipalities/identity.js';
 
 export type MunicipalityWrite = { name: string; province: Province; kind: MunicipalityKind | null; notes: string; current: MunicipalityRef | undefined };
 
-const kindKeys = new Map(MUNICIPALITY_KINDS.flatMap((t) => [t.code, t.tr, t.en].map((n) => [searchKey(n), t.code as MunicipalityKind])));
+const kindKeys = new Map(MUNICIPALITY_KINDS.flatMap((t) => [t.code, t.tr, t.en].map((n) => [termKey(n), t.code as MunicipalityKind])));
 
 export function planMunicipalities(rows: readonly SheetRow[], mapping: Mapping, refs: { municipalities: MunicipalityMatcher }): PlannedRow<MunicipalityWrite>[] {
   const firstLine = new Map<string, number>();
@@ -26,7 +25,7 @@ export function planMunicipalities(rows: readonly SheetRow[], mapping: Mapping, 
     const province = provinceText ? provinceOf(provinceText) : undefined;
     if (provinceText && !province) r.fail('province', 'unknownProvince');
     const kindText = r.text('kind', { max: 100 });
-    const kind = kindText ? kindKeys.get(searchKey(kindText)) : null;
+    const kind = kindText ? kindKeys.get(termKey(kindText)) : null;
     if (kind === undefined) r.fail('kind', 'unknownKind');
     const notes = r.text('notes', { max: 5000 });
     const label = [name, province?.name ?? provinceText].filter(Boolean).join(' · ');

@@ -16,6 +16,7 @@ import { Municipality } from '../municipalities/municipality.model.js';
 import { importNewTransfers, importTransfer, refreshImportedModels, type ImportTransferInput, type ImportTransferResult } from '../transfers/import.service.js';
 import { createVisit, saveVisit, type VisitRecord } from '../visits/visits.service.js';
 import type { FollowUpInput, VisitInput } from '../visits/visit-form.js';
+import type { VisitFormat } from '../visits/visit.model.js';
 import type { MunicipalityWrite } from './plan-municipalities.js';
 import type { TransferWrite } from './plan-transfers.js';
 import type { VisitWrite } from './plan-visits.js';
@@ -61,7 +62,8 @@ function visitInput(w: VisitWrite, before: VisitRecord | undefined): VisitInput 
   municipalities.set(String(w.municipality.id), w.municipality.id);
   return {
     date: w.date,
-    format: w.format,
+    // A blank format cell keeps the visit's format; a new visit without one is a study visit.
+    format: w.format ?? (before?.format as VisitFormat | undefined) ?? 'study_visit',
     municipalityIds: [...municipalities.values()],
     newMunicipality: null,
     delegation: w.delegation.length ? w.delegation : (before?.delegation ?? []).map((d) => ({ name: d.name, title: d.title ?? null })),
