@@ -6,10 +6,12 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
-import type { Types } from 'mongoose';
 import { AuditEvent } from '../src/features/audit/audit.model.js';
 import { ServiceModel } from '../src/features/catalogue/model.model.js';
-import { analyse, isAnalysis } from '../src/features/import/import.service.js';
+import { analyse, createPreview, isAnalysis, previewRows, type PreviewDoc } from '../src/features/import/import.service.js';
+import { ImportPreviewPart } from '../src/features/import/preview.model.js';
+import { checkInSchedule } from '../src/features/transfers/workflow.js';
+import { Types } from 'mongoose';
 import { ImportPreview } from '../src/features/import/preview.model.js';
 import { Municipality } from '../src/features/municipalities/municipality.model.js';
 import { Transfer } from '../src/features/transfers/transfer.model.js';
@@ -510,6 +512,96 @@ describe('spreadsheet import (issue 13)', function () {
       expect(await run(['--kind', 'transfers', file])).to.equal(0);
       expect(out.join('\n')).to.match(/created 1, updated 0, unchanged 0, refused 1, failed 0/);
       expect((await Transfer.findOne({ municipality: muni._id }).lean())?.status).to.equal('assessment');
+    });
+  });
+  describe('review fixes', () => {
+    const csv = (lines: string[]) => Buffer.from(lines.join('\n'), 'utf8');
+    const day = (d: Date | null | undefined) => (d ? new Date(d).toISOString().slice(0, 10) : undefined);
+
+    it('a file of wide rows (17 MB, 1,000 rows) previews: its parts are cut by size, not only by row count', async () => {
+      const big = 'x'.repeat(1900);
+      const u = unique('wide');
+      const lines = ['Belediye;İl;Notlar;A;B;C;D;E;F;G;H'];
+      for (let i = 0; i < 1000; i++) lines.push(`${u}-${i};Mersin;${big};${big};${big};${big};${big};${big};${big};${big};${big}`);
+      const buf = csv(lines);
+      expect(buf.length).to.be.above(16 * 1024 * 1024);
+      const a = await analyse('municipalities', buf);
+      if (!isAnalysis(a)) throw new Error(`refused: ${a.code}`);
+      const id = await createPreview('municipalities', a, { userId: String(new Types.ObjectId()), fileName: 'wide.csv' });
+      const p = await ImportPreview.findById(id).lean<PreviewDoc>();
+      if (!p) throw new Error('no preview');
+      expect(p.parts).to.be.above(1);
+      const { rows, plans } = await previewRows(p);
+      expect(rows).to.have.length(1000);
+      expect(plans).to.have.length(1000);
+      expect(rows.map((r) => r.line)).to.deep.equal(a.sheet.rows.map((r) => r.line));
+      expect(await ImportPreviewPart.countDocuments({ preview: id })).to.equal(p.parts);
+    });
+
+    it('visits: a blank format cell keeps the stored format; "Çevrimiçi toplantı" is the online format', async () => {
+      const { agent } = await signIn('office');
+      const m = await createMunicipality();
+      const head = 'Tarih;Biçim;Belediye;İl;Özet';
+      const first = await uploadToPreview(agent, 'visits', csv([head, `15.03.2025;Çevrimiçi toplantı;${m.name};Mersin;ilk`]), 'v1.csv');
+      expect(countLine(first.page, 'Eklenecek')).to.equal(1);
+      await confirm(agent, first.id);
+      expect((await Visit.findOne({ municipalities: m._id }).lean())?.format).to.equal('online');
+      const second = await uploadToPreview(agent, 'visits', csv([head, `15.03.2025;;${m.name};Mersin;ikinci`]), 'v2.csv');
+      await confirm(agent, second.id);
+      const v = await Visit.findOne({ municipalities: m._id }).lean();
+      expect(v?.summary).to.equal('ikinci');
+      expect(v?.format).to.equal('online');
+      // A new visit with a blank format is a study visit.
+      const third = await uploadToPreview(agent, 'visits', csv([head, `16.03.2025;;${m.name};Mersin;yeni`]), 'v3.csv');
+      await confirm(agent, third.id);
+      expect((await Visit.findOne({ municipalities: m._id, summary: 'yeni' }).lean())?.format).to.equal('study_visit');
+    });
+
+    it('transfers imported past interest are dated as opened on the stage date; history entries say when they were recorded', async () => {
+      const { agent } = await signIn('office');
+      const model = await createModel();
+      const m = await createMunicipality();
+      const before = Date.now();
+      const { id } = await uploadToPreview(agent, 'transfers', csv(['Belediye;İl;Model;Aşama;Aşama tarihi', `${m.name};Mersin;${model.title};Protokol;10.02.2025`]), 't.csv');
+      await confirm(agent, id);
+      const t = await Transfer.findOne({ municipality: m._id }).lean();
+      expect(day(t?.stageEnteredAt?.interest)).to.equal('2025-02-10');
+      expect(day(t?.stageEnteredAt?.agreement)).to.equal('2025-02-10');
+      expect(day(t?.history?.[0]?.at)).to.equal('2025-02-10');
+      expect(new Date(t?.history?.[0]?.recordedAt ?? 0).getTime()).to.be.at.least(before - 1000);
+      // Moved forward by a later file: that entry is recorded now too.
+      const next = await uploadToPreview(agent, 'transfers', csv(['Belediye;İl;Model;Aşama;Aşama tarihi', `${m.name};Mersin;${model.title};Uygulama;01.03.2025`]), 't2.csv');
+      await confirm(agent, next.id);
+      const moved = await Transfer.findOne({ municipality: m._id }).lean();
+      expect(moved?.history).to.have.length(2);
+      expect(day(moved?.history?.[1]?.at)).to.equal('2025-03-01');
+      expect(new Date(moved?.history?.[1]?.recordedAt ?? 0).getTime()).to.be.at.least(before - 1000);
+    });
+
+    it('re-importing an operational transfer with a corrected launch date updates the launch date and reschedules the check-ins not yet recorded', async () => {
+      const { agent } = await signIn('office');
+      const model = await createModel();
+      const m = await createMunicipality();
+      const head = 'Belediye;İl;Model;Aşama;Aşama tarihi';
+      await confirm(agent, (await uploadToPreview(agent, 'transfers', csv([head, `${m.name};Mersin;${model.title};Hayata geçti;01.06.2025`]), 'a.csv')).id);
+      const first = await Transfer.findOne({ municipality: m._id }).lean();
+      if (!first) throw new Error('not imported');
+      // The 6-month check-in has been recorded meanwhile.
+      const recordedAt = new Date(Date.UTC(2025, 11, 1));
+      await Transfer.updateOne({ _id: first._id }, { $set: { 'checkIns.0.doneAt': recordedAt, 'checkIns.0.running': true } });
+      const { id, page } = await uploadToPreview(agent, 'transfers', csv([head, `${m.name};Mersin;${model.title};Hayata geçti;15.09.2025`]), 'b.csv');
+      expect(countLine(page, 'Güncellenecek')).to.equal(1);
+      await confirm(agent, id);
+      const t = await Transfer.findOne({ municipality: m._id }).lean();
+      expect(day(t?.outcome?.launchDate)).to.equal('2025-09-15');
+      expect(day(t?.stageEnteredAt?.operational)).to.equal('2025-09-15');
+      const schedule = checkInSchedule(new Date(Date.UTC(2025, 8, 15)));
+      expect(day(t?.checkIns?.[0]?.dueAt)).to.equal(day(first.checkIns?.[0]?.dueAt));
+      expect(day(t?.checkIns?.[0]?.doneAt)).to.equal('2025-12-01');
+      expect(t?.checkIns?.slice(1).map((c) => day(c.dueAt))).to.deep.equal(schedule.slice(1).map((c) => day(c.dueAt)));
+      expect(day(t?.nextCheckInDue)).to.equal(day(schedule[1]?.dueAt));
+      // The same file again: nothing left to change.
+      expect(countLine((await uploadToPreview(agent, 'transfers', csv([head, `${m.name};Mersin;${model.title};Hayata geçti;15.09.2025`]), 'b.csv')).page, 'Değişmeyecek')).to.equal(1);
     });
   });
 });
