@@ -17,7 +17,8 @@ import { Municipality } from '../src/features/municipalities/municipality.model.
 import { Transfer } from '../src/features/transfers/transfer.model.js';
 import { Visit } from '../src/features/visits/visit.model.js';
 import { parseNumber, readDate } from '../src/features/import/cells.js';
-import { MAX_UNPACKED_BYTES, unpackedSize } from '../src/features/import/sheet.js';
+import { isRefusal, MAX_ROWS, MAX_UNPACKED_BYTES, readSheet, unpackedSize } from '../src/features/import/sheet.js';
+import { deflateRawSync } from 'node:zlib';
 import { executeSheetCommand, parseSheetArgs } from '../src/features/import/cli.js';
 import { createI18n } from '../src/shared/i18n.js';
 import { searchKey } from '../src/shared/search-key.js';
@@ -34,6 +35,61 @@ async function xlsx(headers: string[], rows: CellIn[][]): Promise<Buffer> {
   ws.addRow(headers);
   for (const r of rows) ws.addRow(r.map((c) => (c && typeof c === 'object' && !(c instanceof Date) ? { formula: c.formula, ...(c.result !== undefined ? { result: c.result } : {}) } : c)) as ExcelJS.CellValue[]);
   return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+/**
+ * The workbook's ZIP rebuilt with one more entry whose central directory (and local header) says
+ * it unpacks to 1,000 bytes while it really inflates to `realSize` bytes of zeros.
+ */
+function withLyingEntry(book: Buffer, realSize: number): Buffer {
+  const end = book.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const count = book.readUInt16LE(end + 10);
+  type Entry = { name: Buffer; method: number; crc: number; usize: number; body: Buffer };
+  const entries: Entry[] = [];
+  let at = book.readUInt32LE(end + 16);
+  for (let n = 0; n < count; n++) {
+    const csize = book.readUInt32LE(at + 20);
+    const nameLen = book.readUInt16LE(at + 28);
+    const local = book.readUInt32LE(at + 42);
+    const start = local + 30 + book.readUInt16LE(local + 26) + book.readUInt16LE(local + 28);
+    entries.push({ name: book.subarray(at + 46, at + 46 + nameLen), method: book.readUInt16LE(at + 10), crc: book.readUInt32LE(at + 16), usize: book.readUInt32LE(at + 24), body: book.subarray(start, start + csize) });
+    at += 46 + nameLen + book.readUInt16LE(at + 30) + book.readUInt16LE(at + 32);
+  }
+  entries.push({ name: Buffer.from('xl/media/image1.bin'), method: 8, crc: 0, usize: 1000, body: deflateRawSync(Buffer.alloc(realSize), { level: 9 }) });
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const lh = Buffer.alloc(30);
+    lh.writeUInt32LE(0x04034b50, 0);
+    lh.writeUInt16LE(20, 4);
+    lh.writeUInt16LE(e.method, 8);
+    lh.writeUInt32LE(e.crc, 14);
+    lh.writeUInt32LE(e.body.length, 18);
+    lh.writeUInt32LE(e.usize, 22);
+    lh.writeUInt16LE(e.name.length, 26);
+    const ch = Buffer.alloc(46);
+    ch.writeUInt32LE(0x02014b50, 0);
+    ch.writeUInt16LE(20, 4);
+    ch.writeUInt16LE(20, 6);
+    ch.writeUInt16LE(e.method, 10);
+    ch.writeUInt32LE(e.crc, 16);
+    ch.writeUInt32LE(e.body.length, 20);
+    ch.writeUInt32LE(e.usize, 24);
+    ch.writeUInt16LE(e.name.length, 28);
+    ch.writeUInt32LE(offset, 42);
+    locals.push(lh, e.name, e.body);
+    centrals.push(ch, e.name);
+    offset += 30 + e.name.length + e.body.length;
+  }
+  const central = Buffer.concat(centrals);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(entries.length, 8);
+  eocd.writeUInt16LE(entries.length, 10);
+  eocd.writeUInt32LE(central.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, central, eocd]);
 }
 
 /** What a reader sees of a page's text (entities decoded). */
@@ -371,6 +427,33 @@ describe('spreadsheet import (issue 13)', function () {
       for (let i = bomb.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])); i >= 0; i = bomb.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), i + 4)) bomb.writeUInt32LE(100 * 1024 * 1024, i + 24);
       expect(unpackedSize(bomb)).to.be.greaterThan(MAX_UNPACKED_BYTES);
       await refusedWith(bomb, 'bomba.xlsx', 422, 'açıldığında çok büyük');
+    });
+
+    it('a ZIP bomb whose entries lie about their size is refused from what they really inflate to', async () => {
+      const book = await xlsx(['Belediye', 'Model', 'Aşama'], [['Tarsus', 'X', 'İlgi']]);
+      const honest = withLyingEntry(book, 1000);
+      expect(isRefusal(await readSheet(honest))).to.equal(false);
+      const bomb = withLyingEntry(book, MAX_UNPACKED_BYTES + 1024 * 1024);
+      expect(bomb.length).to.be.below(testConfig().uploadMaxBytes);
+      // What the ZIP declares is small: only inflating tells.
+      expect(unpackedSize(bomb)).to.be.below(MAX_UNPACKED_BYTES);
+      await refusedWith(bomb, 'bomba2.xlsx', 422, 'açıldığında çok büyük');
+    });
+
+    it('blank rows (all cells blank), at the end too, never count toward the row limit', async () => {
+      const lines = ['Ad;İl'];
+      for (let i = 0; i < MAX_ROWS; i++) lines.push(`R${i};Mersin`);
+      for (let i = 0; i < 60; i++) lines.push(i % 2 ? ';' : ' ; ');
+      const sheet = await readSheet(Buffer.from(lines.join('\n')));
+      if (isRefusal(sheet)) throw new Error(`refused: ${sheet.code}`);
+      expect(sheet.rows).to.have.length(MAX_ROWS);
+      const rows: CellIn[][] = [['Tarsus', 'X', 'İlgi']];
+      for (let i = 0; i < 5; i++) rows.push(['', ' ', '']);
+      const x = await readSheet(await xlsx(['Belediye', 'Model', 'Aşama'], rows), 2);
+      if (isRefusal(x)) throw new Error(`refused: ${x.code}`);
+      expect(x.rows).to.have.length(1);
+      // Over the limit is still over it.
+      expect(await readSheet(Buffer.from(`${lines.slice(0, 4).join('\n')}\n;\n`), 2)).to.deep.equal({ code: 'tooMany', args: { max: '2' } });
     });
 
     it('an empty file, a file without a recognisable header, a file over 10,000 rows', async () => {
