@@ -535,6 +535,28 @@ describe('spreadsheet import (issue 13)', function () {
       expect((await agent.post(`${at}/confirm`).type('form').send({ _csrf: csrf })).status).to.equal(404);
     });
 
+    it('an expired or cancelled preview says so in the reader\'s language, with a link to upload again', async () => {
+      const { agent } = await signIn('office');
+      const res = await upload(agent, 'municipalities', await xlsx(['Belediye', 'İl'], [[`Gitti${unique()} Belediyesi`, 'Mersin']]), 'gitti.xlsx');
+      const at = String(res.headers.location);
+      const csrf = await csrfOf(agent, at);
+      await ImportPreview.updateOne({ _id: at.split('/').pop() }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+      const gone = await agent.get(at);
+      expect(gone.status).to.equal(404);
+      expect(textOf(gone.text)).to.include('Bu önizleme artık yok').and.include('2 saat').and.include('href="/import"');
+      const confirmed = await agent.post(`${at}/confirm`).type('form').send({ _csrf: csrf });
+      expect(confirmed.status).to.equal(404);
+      expect(textOf(confirmed.text)).to.include('Bu önizleme artık yok');
+      // Cancelled, read in English.
+      const other = await upload(agent, 'municipalities', await xlsx(['Belediye', 'İl'], [[`Gitti${unique()} Belediyesi`, 'Mersin']]), 'gitti2.xlsx');
+      const at2 = String(other.headers.location);
+      await agent.post(`${at2}/discard`).type('form').send({ _csrf: await csrfOf(agent, at2) });
+      const en = await agent.get(`${at2}?lang=en`);
+      expect(en.status).to.equal(404);
+      expect(textOf(en.text)).to.include('This preview is no longer available').and.include('Upload the file again');
+      await agent.get('/import?lang=tr');
+    });
+
     it('the import shows on the audit page under its own label', async () => {
       const { agent } = await signIn('admin');
       const page = textOf((await agent.get('/admin/audit?action=import.completed')).text);
