@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import { AuditEvent } from '../src/features/audit/audit.model.js';
 import { ServiceModel } from '../src/features/catalogue/model.model.js';
-import { analyse, createPreview, isAnalysis, previewRows, type PreviewDoc } from '../src/features/import/import.service.js';
+import { analyse, createPreview, importPlanned, isAnalysis, previewRows, type PreviewDoc } from '../src/features/import/import.service.js';
 import { ImportPreviewPart } from '../src/features/import/preview.model.js';
 import { checkInSchedule } from '../src/features/transfers/workflow.js';
 import { Types } from 'mongoose';
@@ -707,6 +707,29 @@ describe('spreadsheet import (issue 13)', function () {
       expect(day(t?.nextCheckInDue)).to.equal(day(schedule[1]?.dueAt));
       // The same file again: nothing left to change.
       expect(countLine((await uploadToPreview(agent, 'transfers', csv([head, `${m.name};Mersin;${model.title};Hayata geçti;15.09.2025`]), 'b.csv')).page, 'Değişmeyecek')).to.equal(1);
+    });
+    it('a row that could not be written is explained on the result page in the reader\'s language, not in raw English', async () => {
+      const { agent, user } = await signIn('office');
+      const model = await createModel();
+      const m = await createMunicipality();
+      const head = 'Belediye;İl;Model;Aşama';
+      await confirm(agent, (await uploadToPreview(agent, 'transfers', csv([head, `${m.name};Mersin;${model.title};İlgi`]), 'r1.csv')).id);
+      // Planned, then the transfer changes before the write (as if someone moved it meanwhile).
+      const a = await analyse('transfers', csv([head, `${m.name};Mersin;${model.title};İnceleme`]));
+      if (!isAnalysis(a)) throw new Error(`refused: ${a.code}`);
+      await Transfer.updateOne({ municipality: m._id }, { $inc: { version: 1 } });
+      const result = await importPlanned('transfers', a.plans, { actor: { id: String(user._id), email: user.email }, fileName: 'r2.csv' });
+      expect(result.failed).to.have.length(1);
+      expect(result.failed[0]?.code).to.equal('changedMeanwhile');
+      // The result page of an import with that outcome.
+      const { id } = await uploadToPreview(agent, 'transfers', csv([head, `${m.name};Mersin;${model.title};İnceleme`]), 'r3.csv');
+      await ImportPreview.updateOne({ _id: id }, { $set: { status: 'imported', result: { ...result, at: new Date() } } });
+      const page = textOf((await agent.get(`/import/${id}`)).text);
+      expect(page).to.include('Satır 2: kayıt içe aktarma sırasında başka biri tarafından değiştirildi');
+      expect(page).not.to.include('transfer changed during the import');
+      const en = textOf((await agent.get(`/import/${id}?lang=en`)).text);
+      expect(en).to.include('Row 2: someone else changed the record during the import');
+      await agent.get('/import?lang=tr');
     });
   });
 });
