@@ -525,6 +525,24 @@ describe('spreadsheet import (issue 13)', function () {
       await agent.get('/import?lang=tr');
     });
 
+    it('the template\'s example row, uploaded as it is (Turkish or English), is refused with a clear message and never written', async () => {
+      const { agent } = await signIn('office');
+      await createModel(`Örnek Modeli ${unique()}`);
+      for (const kind of ['transfers', 'visits', 'municipalities']) {
+        for (const lang of ['tr', 'en']) {
+          await agent.get(`/import?lang=${lang}`);
+          const template = await agent.get(`/import/templates/${kind}`).buffer(true).parse(binary);
+          await agent.get('/import?lang=tr');
+          const { id, page } = await uploadToPreview(agent, kind, template.body as Buffer, `sablon-${kind}-${lang}.xlsx`);
+          expect(countLine(page, 'Reddedildi'), `${kind} ${lang}`).to.equal(1);
+          expect(page).to.include('Satır 2: Şablonun örnek satırı: silin ya da kendi verinizle değiştirin.');
+          const en = textOf((await agent.get(`/import/${id}?lang=en`)).text);
+          expect(en).to.include("Row 2: This is the template's example row: delete it or replace it with your own data.");
+          await agent.get('/import?lang=tr');
+        }
+      }
+    });
+
     it('a preview expires: after its time it is not found, and confirming it writes nothing', async () => {
       const { agent } = await signIn('office');
       const res = await upload(agent, 'municipalities', await xlsx(['Belediye', 'İl'], [[`Süresi${unique()} Belediyesi`, 'Mersin']]), 'sure.xlsx');

@@ -6,6 +6,8 @@
 import { MUNICIPALITY_KINDS } from '../../reference/index.js';
 import type { MunicipalityKind } from '../municipalities/identity.js';
 import { municipalityLabel, provinceOf, type MunicipalityMatcher, type MunicipalityRef } from './matching.js';
+import { typed } from './cells.js';
+import { isExampleRow } from './example-row.js';
 import { RowReader, termKey, type Mapping, type PlannedRow } from './plan.js';
 import type { SheetRow } from './sheet.js';
 import type { Province } from '../../reference/index.js';
@@ -20,6 +22,7 @@ export function planMunicipalities(rows: readonly SheetRow[], mapping: Mapping, 
   return rows.map((row): PlannedRow<MunicipalityWrite> => {
     const r = new RowReader(row, mapping);
     const line = row.line;
+    if (isExampleRow('municipalities', r)) return { line, action: 'refused', label: typed(r.cell('name')), problems: [{ col: null, code: 'exampleRow' }], changes: [] };
     const name = r.text('name', { required: true, max: 120 });
     const provinceText = r.text('province', { required: true, max: 100 });
     const province = provinceText ? provinceOf(provinceText) : undefined;

@@ -10,6 +10,7 @@ import { Transfer, transferIdFor } from '../transfers/transfer.model.js';
 import { ACTIVE_STATES, PATH, type ActiveState, type State } from '../transfers/workflow.js';
 import type { ModelMatcher, ModelRef, MunicipalityMatcher, MunicipalityRef } from './matching.js';
 import { typed } from './cells.js';
+import { isExampleRow } from './example-row.js';
 import { labelsOf, RowReader, termKey, type Mapping, type PlannedRow } from './plan.js';
 import { modelByTitle, municipalityOfRow } from './row-refs.js';
 import type { SheetRow } from './sheet.js';
@@ -63,6 +64,10 @@ export async function planTransfers(rows: readonly SheetRow[], mapping: Mapping,
   type Draft = { r: RowReader; label: string; write?: Omit<TransferWrite, 'current'> };
   const drafts: Draft[] = rows.map((row) => {
     const r = new RowReader(row, mapping);
+    if (isExampleRow('transfers', r)) {
+      r.fail(null, 'exampleRow');
+      return { r, label: typed(r.cell('municipality')) };
+    }
     const municipality = municipalityOfRow(r, refs.municipalities);
     const title = r.text('model', { required: true, max: 200 });
     const model = title ? modelByTitle(r, 'model', title, refs.models) : undefined;

@@ -9,6 +9,7 @@ import { Visit, type VisitFormat } from '../visits/visit.model.js';
 import type { VisitRecord } from '../visits/visits.service.js';
 import type { ModelMatcher, ModelRef, MunicipalityMatcher, MunicipalityRef } from './matching.js';
 import { typed } from './cells.js';
+import { isExampleRow } from './example-row.js';
 import { RowReader, splitList, termKey, type Mapping, type PlannedRow } from './plan.js';
 import { modelByTitle, municipalityOfRow } from './row-refs.js';
 import type { SheetRow } from './sheet.js';
@@ -42,6 +43,10 @@ export async function planVisits(rows: readonly SheetRow[], mapping: Mapping, re
   type Draft = { r: RowReader; label: string; write?: Omit<VisitWrite, 'current'> };
   const drafts: Draft[] = rows.map((row) => {
     const r = new RowReader(row, mapping);
+    if (isExampleRow('visits', r)) {
+      r.fail(null, 'exampleRow');
+      return { r, label: typed(r.cell('municipality')) };
+    }
     const date = r.date('date', { required: true });
     const formatText = r.text('format', { max: 100 });
     // A blank cell never changes a value: null here, resolved against the registry below.
