@@ -749,5 +749,20 @@ describe('spreadsheet import (issue 13)', function () {
       expect(en).to.include('Row 2: someone else changed the record during the import');
       await agent.get('/import?lang=tr');
     });
+    it('the audit page labels an import\'s details and names an imported transfer "Municipality — Model" with its stage', async () => {
+      const { agent } = await signIn('office');
+      const model = await createModel();
+      const m = await createMunicipality();
+      const fileName = `denetim-${unique()}.csv`;
+      await confirm(agent, (await uploadToPreview(agent, 'transfers', csv(['Belediye;İl;Model;Aşama;Aşama tarihi', `${m.name};Mersin;${model.title};Protokol;10.02.2025`]), fileName)).id);
+      const { agent: admin } = await signIn('admin');
+      const completed = textOf((await admin.get('/admin/audit?action=import.completed')).text).replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ');
+      expect(completed).to.include(`Dosya: ${fileName}`).and.include('Aktarılan: Aktarımlar').and.include('Satır sayısı: 1').and.include('Eklenen: 1');
+      expect(completed).not.to.match(/\bkind: transfers/);
+      const imported = textOf((await admin.get('/admin/audit?action=transfer.imported')).text).replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ');
+      expect(imported).to.include(`${m.name} — ${model.title}`);
+      expect(imported).to.include('Aşama: — → Protokol');
+      expect(imported).to.include('Yol: tablo içe aktarma');
+    });
   });
 });

@@ -193,7 +193,7 @@ export async function importPlanned(kind: ImportKind, plans: readonly PlannedRow
     actor: who.actor,
     ip: who.ip,
     target: { kind: 'Import', id: kind, label: who.fileName },
-    details: { kind, file: who.fileName, rows: plans.length, created: result.created, updated: result.updated, unchanged: result.unchanged, refused, failed: result.failed.length, ms: result.ms },
+    details: { importKind: kind, file: who.fileName, rows: plans.length, created: result.created, updated: result.updated, unchanged: result.unchanged, refused, failed: result.failed.length, ms: result.ms },
   });
   return result;
 }

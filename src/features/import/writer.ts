@@ -129,8 +129,8 @@ function transferInput(w: TransferWrite, who: ImportActor): ImportTransferInput 
 function transferEvent(row: PlannedRow<TransferWrite>, w: TransferWrite, result: ImportTransferResult): Omit<AuditInput, 'actor' | 'ip'> {
   return {
     action: 'transfer.imported',
-    target: { kind: 'Transfer', id: String(result.id), label: w.model.title },
-    details: { status: { from: result.from ?? null, to: w.stage }, model: String(w.model.id), municipality: String(w.municipality.id), ...(w.stageDate ? { stageDate: iso(w.stageDate) } : {}), ...(row.changes.length ? { fields: row.changes } : {}) },
+    target: { kind: 'Transfer', id: String(result.id), label: `${w.municipality.name} — ${w.model.title}` },
+    details: { stage: { from: result.from ?? null, to: w.stage }, model: String(w.model.id), municipality: String(w.municipality.id), ...(w.stageDate ? { stageDate: iso(w.stageDate) } : {}), ...(row.changes.length ? { fields: row.changes } : {}) },
   };
 }
 
