@@ -6,7 +6,7 @@ import { officeTransfersSheet } from './import.fixtures.js';
 describe('import pages are valid HTML (Nu HTML checker)', function () {
   this.timeout(120_000);
 
-  it('upload page (tr, en, with errors), preview with refused rows and an unrecognised column, result', async () => {
+  it('upload page (tr, en, with errors), preview with refused rows and an unrecognised column, result, a preview no longer there', async () => {
     const { agent } = await signIn('office');
     const marker = unique('v');
     const csrf = await csrfOf(agent, '/import');
@@ -28,7 +28,10 @@ describe('import pages are valid HTML (Nu HTML checker)', function () {
       preview,
       'preview-en': previewEn,
       result: (await agent.get(`${at}?lang=tr`)).text,
+      gone: (await agent.get(`/import/${'f'.repeat(24)}`)).text,
+      'gone-en': (await agent.get(`/import/${'f'.repeat(24)}?lang=en`)).text,
     };
+    expect(pages.gone).to.include('Bu önizleme artık yok');
     expect(describeMessages(await validateHtml(pages))).to.deep.equal([]);
   });
 });

@@ -6,16 +6,19 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
-import type { Types } from 'mongoose';
 import { AuditEvent } from '../src/features/audit/audit.model.js';
 import { ServiceModel } from '../src/features/catalogue/model.model.js';
-import { analyse, isAnalysis } from '../src/features/import/import.service.js';
+import { analyse, createPreview, importPlanned, isAnalysis, previewRows, type PreviewDoc } from '../src/features/import/import.service.js';
+import { ImportPreviewPart } from '../src/features/import/preview.model.js';
+import { checkInSchedule } from '../src/features/transfers/workflow.js';
+import { Types } from 'mongoose';
 import { ImportPreview } from '../src/features/import/preview.model.js';
 import { Municipality } from '../src/features/municipalities/municipality.model.js';
 import { Transfer } from '../src/features/transfers/transfer.model.js';
 import { Visit } from '../src/features/visits/visit.model.js';
 import { parseNumber, readDate } from '../src/features/import/cells.js';
-import { MAX_UNPACKED_BYTES, unpackedSize } from '../src/features/import/sheet.js';
+import { isRefusal, MAX_ROWS, MAX_UNPACKED_BYTES, readSheet, unpackedSize } from '../src/features/import/sheet.js';
+import { deflateRawSync } from 'node:zlib';
 import { executeSheetCommand, parseSheetArgs } from '../src/features/import/cli.js';
 import { createI18n } from '../src/shared/i18n.js';
 import { searchKey } from '../src/shared/search-key.js';
@@ -32,6 +35,61 @@ async function xlsx(headers: string[], rows: CellIn[][]): Promise<Buffer> {
   ws.addRow(headers);
   for (const r of rows) ws.addRow(r.map((c) => (c && typeof c === 'object' && !(c instanceof Date) ? { formula: c.formula, ...(c.result !== undefined ? { result: c.result } : {}) } : c)) as ExcelJS.CellValue[]);
   return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+/**
+ * The workbook's ZIP rebuilt with one more entry whose central directory (and local header) says
+ * it unpacks to 1,000 bytes while it really inflates to `realSize` bytes of zeros.
+ */
+function withLyingEntry(book: Buffer, realSize: number): Buffer {
+  const end = book.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const count = book.readUInt16LE(end + 10);
+  type Entry = { name: Buffer; method: number; crc: number; usize: number; body: Buffer };
+  const entries: Entry[] = [];
+  let at = book.readUInt32LE(end + 16);
+  for (let n = 0; n < count; n++) {
+    const csize = book.readUInt32LE(at + 20);
+    const nameLen = book.readUInt16LE(at + 28);
+    const local = book.readUInt32LE(at + 42);
+    const start = local + 30 + book.readUInt16LE(local + 26) + book.readUInt16LE(local + 28);
+    entries.push({ name: book.subarray(at + 46, at + 46 + nameLen), method: book.readUInt16LE(at + 10), crc: book.readUInt32LE(at + 16), usize: book.readUInt32LE(at + 24), body: book.subarray(start, start + csize) });
+    at += 46 + nameLen + book.readUInt16LE(at + 30) + book.readUInt16LE(at + 32);
+  }
+  entries.push({ name: Buffer.from('xl/media/image1.bin'), method: 8, crc: 0, usize: 1000, body: deflateRawSync(Buffer.alloc(realSize), { level: 9 }) });
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const lh = Buffer.alloc(30);
+    lh.writeUInt32LE(0x04034b50, 0);
+    lh.writeUInt16LE(20, 4);
+    lh.writeUInt16LE(e.method, 8);
+    lh.writeUInt32LE(e.crc, 14);
+    lh.writeUInt32LE(e.body.length, 18);
+    lh.writeUInt32LE(e.usize, 22);
+    lh.writeUInt16LE(e.name.length, 26);
+    const ch = Buffer.alloc(46);
+    ch.writeUInt32LE(0x02014b50, 0);
+    ch.writeUInt16LE(20, 4);
+    ch.writeUInt16LE(20, 6);
+    ch.writeUInt16LE(e.method, 10);
+    ch.writeUInt32LE(e.crc, 16);
+    ch.writeUInt32LE(e.body.length, 20);
+    ch.writeUInt32LE(e.usize, 24);
+    ch.writeUInt16LE(e.name.length, 28);
+    ch.writeUInt32LE(offset, 42);
+    locals.push(lh, e.name, e.body);
+    centrals.push(ch, e.name);
+    offset += 30 + e.name.length + e.body.length;
+  }
+  const central = Buffer.concat(centrals);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(entries.length, 8);
+  eocd.writeUInt16LE(entries.length, 10);
+  eocd.writeUInt32LE(central.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, central, eocd]);
 }
 
 /** What a reader sees of a page's text (entities decoded). */
@@ -371,6 +429,33 @@ describe('spreadsheet import (issue 13)', function () {
       await refusedWith(bomb, 'bomba.xlsx', 422, 'açıldığında çok büyük');
     });
 
+    it('a ZIP bomb whose entries lie about their size is refused from what they really inflate to', async () => {
+      const book = await xlsx(['Belediye', 'Model', 'Aşama'], [['Tarsus', 'X', 'İlgi']]);
+      const honest = withLyingEntry(book, 1000);
+      expect(isRefusal(await readSheet(honest))).to.equal(false);
+      const bomb = withLyingEntry(book, MAX_UNPACKED_BYTES + 1024 * 1024);
+      expect(bomb.length).to.be.below(testConfig().uploadMaxBytes);
+      // What the ZIP declares is small: only inflating tells.
+      expect(unpackedSize(bomb)).to.be.below(MAX_UNPACKED_BYTES);
+      await refusedWith(bomb, 'bomba2.xlsx', 422, 'açıldığında çok büyük');
+    });
+
+    it('blank rows (all cells blank), at the end too, never count toward the row limit', async () => {
+      const lines = ['Ad;İl'];
+      for (let i = 0; i < MAX_ROWS; i++) lines.push(`R${i};Mersin`);
+      for (let i = 0; i < 60; i++) lines.push(i % 2 ? ';' : ' ; ');
+      const sheet = await readSheet(Buffer.from(lines.join('\n')));
+      if (isRefusal(sheet)) throw new Error(`refused: ${sheet.code}`);
+      expect(sheet.rows).to.have.length(MAX_ROWS);
+      const rows: CellIn[][] = [['Tarsus', 'X', 'İlgi']];
+      for (let i = 0; i < 5; i++) rows.push(['', ' ', '']);
+      const x = await readSheet(await xlsx(['Belediye', 'Model', 'Aşama'], rows), 2);
+      if (isRefusal(x)) throw new Error(`refused: ${x.code}`);
+      expect(x.rows).to.have.length(1);
+      // Over the limit is still over it.
+      expect(await readSheet(Buffer.from(`${lines.slice(0, 4).join('\n')}\n;\n`), 2)).to.deep.equal({ code: 'tooMany', args: { max: '2' } });
+    });
+
     it('an empty file, a file without a recognisable header, a file over 10,000 rows', async () => {
       await refusedWith(await xlsx(['Belediye', 'Model'], []), 'bos.xlsx', 422, 'başlık satırının altında veri yok');
       await refusedWith(await xlsx(['Adı soyadı', 'Telefon'], [['Ayşe', '555']]), 'rehber.xlsx', 422, 'İlk satırda tanınan bir sütun adı yok');
@@ -440,6 +525,24 @@ describe('spreadsheet import (issue 13)', function () {
       await agent.get('/import?lang=tr');
     });
 
+    it('the template\'s example row, uploaded as it is (Turkish or English), is refused with a clear message and never written', async () => {
+      const { agent } = await signIn('office');
+      await createModel(`Örnek Modeli ${unique()}`);
+      for (const kind of ['transfers', 'visits', 'municipalities']) {
+        for (const lang of ['tr', 'en']) {
+          await agent.get(`/import?lang=${lang}`);
+          const template = await agent.get(`/import/templates/${kind}`).buffer(true).parse(binary);
+          await agent.get('/import?lang=tr');
+          const { id, page } = await uploadToPreview(agent, kind, template.body as Buffer, `sablon-${kind}-${lang}.xlsx`);
+          expect(countLine(page, 'Reddedildi'), `${kind} ${lang}`).to.equal(1);
+          expect(page).to.include('Satır 2: Şablonun örnek satırı: silin ya da kendi verinizle değiştirin.');
+          const en = textOf((await agent.get(`/import/${id}?lang=en`)).text);
+          expect(en).to.include("Row 2: This is the template's example row: delete it or replace it with your own data.");
+          await agent.get('/import?lang=tr');
+        }
+      }
+    });
+
     it('a preview expires: after its time it is not found, and confirming it writes nothing', async () => {
       const { agent } = await signIn('office');
       const res = await upload(agent, 'municipalities', await xlsx(['Belediye', 'İl'], [[`Süresi${unique()} Belediyesi`, 'Mersin']]), 'sure.xlsx');
@@ -448,6 +551,28 @@ describe('spreadsheet import (issue 13)', function () {
       await ImportPreview.updateOne({ _id: at.split('/').pop() }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
       expect((await agent.get(at)).status).to.equal(404);
       expect((await agent.post(`${at}/confirm`).type('form').send({ _csrf: csrf })).status).to.equal(404);
+    });
+
+    it('an expired or cancelled preview says so in the reader\'s language, with a link to upload again', async () => {
+      const { agent } = await signIn('office');
+      const res = await upload(agent, 'municipalities', await xlsx(['Belediye', 'İl'], [[`Gitti${unique()} Belediyesi`, 'Mersin']]), 'gitti.xlsx');
+      const at = String(res.headers.location);
+      const csrf = await csrfOf(agent, at);
+      await ImportPreview.updateOne({ _id: at.split('/').pop() }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+      const gone = await agent.get(at);
+      expect(gone.status).to.equal(404);
+      expect(textOf(gone.text)).to.include('Bu önizleme artık yok').and.include('2 saat').and.include('href="/import"');
+      const confirmed = await agent.post(`${at}/confirm`).type('form').send({ _csrf: csrf });
+      expect(confirmed.status).to.equal(404);
+      expect(textOf(confirmed.text)).to.include('Bu önizleme artık yok');
+      // Cancelled, read in English.
+      const other = await upload(agent, 'municipalities', await xlsx(['Belediye', 'İl'], [[`Gitti${unique()} Belediyesi`, 'Mersin']]), 'gitti2.xlsx');
+      const at2 = String(other.headers.location);
+      await agent.post(`${at2}/discard`).type('form').send({ _csrf: await csrfOf(agent, at2) });
+      const en = await agent.get(`${at2}?lang=en`);
+      expect(en.status).to.equal(404);
+      expect(textOf(en.text)).to.include('This preview is no longer available').and.include('Upload the file again');
+      await agent.get('/import?lang=tr');
     });
 
     it('the import shows on the audit page under its own label', async () => {
@@ -510,6 +635,134 @@ describe('spreadsheet import (issue 13)', function () {
       expect(await run(['--kind', 'transfers', file])).to.equal(0);
       expect(out.join('\n')).to.match(/created 1, updated 0, unchanged 0, refused 1, failed 0/);
       expect((await Transfer.findOne({ municipality: muni._id }).lean())?.status).to.equal('assessment');
+    });
+  });
+  describe('review fixes', () => {
+    const csv = (lines: string[]) => Buffer.from(lines.join('\n'), 'utf8');
+    const day = (d: Date | null | undefined) => (d ? new Date(d).toISOString().slice(0, 10) : undefined);
+
+    it('a file of wide rows (17 MB, 1,000 rows) previews: its parts are cut by size, not only by row count', async () => {
+      const big = 'x'.repeat(1900);
+      const u = unique('wide');
+      const lines = ['Belediye;İl;Notlar;A;B;C;D;E;F;G;H'];
+      for (let i = 0; i < 1000; i++) lines.push(`${u}-${i};Mersin;${big};${big};${big};${big};${big};${big};${big};${big};${big}`);
+      const buf = csv(lines);
+      expect(buf.length).to.be.above(16 * 1024 * 1024);
+      const a = await analyse('municipalities', buf);
+      if (!isAnalysis(a)) throw new Error(`refused: ${a.code}`);
+      const id = await createPreview('municipalities', a, { userId: String(new Types.ObjectId()), fileName: 'wide.csv' });
+      const p = await ImportPreview.findById(id).lean<PreviewDoc>();
+      if (!p) throw new Error('no preview');
+      expect(p.parts).to.be.above(1);
+      const { rows, plans } = await previewRows(p);
+      expect(rows).to.have.length(1000);
+      expect(plans).to.have.length(1000);
+      expect(rows.map((r) => r.line)).to.deep.equal(a.sheet.rows.map((r) => r.line));
+      expect(await ImportPreviewPart.countDocuments({ preview: id })).to.equal(p.parts);
+    });
+
+    it('visits: a blank format cell keeps the stored format; "Çevrimiçi toplantı" is the online format', async () => {
+      const { agent } = await signIn('office');
+      const m = await createMunicipality();
+      const head = 'Tarih;Biçim;Belediye;İl;Özet';
+      const first = await uploadToPreview(agent, 'visits', csv([head, `15.03.2025;Çevrimiçi toplantı;${m.name};Mersin;ilk`]), 'v1.csv');
+      expect(countLine(first.page, 'Eklenecek')).to.equal(1);
+      await confirm(agent, first.id);
+      expect((await Visit.findOne({ municipalities: m._id }).lean())?.format).to.equal('online');
+      const second = await uploadToPreview(agent, 'visits', csv([head, `15.03.2025;;${m.name};Mersin;ikinci`]), 'v2.csv');
+      await confirm(agent, second.id);
+      const v = await Visit.findOne({ municipalities: m._id }).lean();
+      expect(v?.summary).to.equal('ikinci');
+      expect(v?.format).to.equal('online');
+      // A new visit with a blank format is a study visit.
+      const third = await uploadToPreview(agent, 'visits', csv([head, `16.03.2025;;${m.name};Mersin;yeni`]), 'v3.csv');
+      await confirm(agent, third.id);
+      expect((await Visit.findOne({ municipalities: m._id, summary: 'yeni' }).lean())?.format).to.equal('study_visit');
+    });
+
+    it('transfers imported past interest are dated as opened on the stage date; history entries say when they were recorded', async () => {
+      const { agent } = await signIn('office');
+      const model = await createModel();
+      const m = await createMunicipality();
+      const before = Date.now();
+      const { id } = await uploadToPreview(agent, 'transfers', csv(['Belediye;İl;Model;Aşama;Aşama tarihi', `${m.name};Mersin;${model.title};Protokol;10.02.2025`]), 't.csv');
+      await confirm(agent, id);
+      const t = await Transfer.findOne({ municipality: m._id }).lean();
+      expect(day(t?.stageEnteredAt?.interest)).to.equal('2025-02-10');
+      expect(day(t?.stageEnteredAt?.agreement)).to.equal('2025-02-10');
+      expect(day(t?.history?.[0]?.at)).to.equal('2025-02-10');
+      expect(new Date(t?.history?.[0]?.recordedAt ?? 0).getTime()).to.be.at.least(before - 1000);
+      // Moved forward by a later file: that entry is recorded now too.
+      const next = await uploadToPreview(agent, 'transfers', csv(['Belediye;İl;Model;Aşama;Aşama tarihi', `${m.name};Mersin;${model.title};Uygulama;01.03.2025`]), 't2.csv');
+      await confirm(agent, next.id);
+      const moved = await Transfer.findOne({ municipality: m._id }).lean();
+      expect(moved?.history).to.have.length(2);
+      expect(day(moved?.history?.[1]?.at)).to.equal('2025-03-01');
+      expect(new Date(moved?.history?.[1]?.recordedAt ?? 0).getTime()).to.be.at.least(before - 1000);
+    });
+
+    it('re-importing an operational transfer with a corrected launch date updates the launch date and reschedules the check-ins not yet recorded', async () => {
+      const { agent } = await signIn('office');
+      const model = await createModel();
+      const m = await createMunicipality();
+      const head = 'Belediye;İl;Model;Aşama;Aşama tarihi';
+      await confirm(agent, (await uploadToPreview(agent, 'transfers', csv([head, `${m.name};Mersin;${model.title};Hayata geçti;01.06.2025`]), 'a.csv')).id);
+      const first = await Transfer.findOne({ municipality: m._id }).lean();
+      if (!first) throw new Error('not imported');
+      // The 6-month check-in has been recorded meanwhile.
+      const recordedAt = new Date(Date.UTC(2025, 11, 1));
+      await Transfer.updateOne({ _id: first._id }, { $set: { 'checkIns.0.doneAt': recordedAt, 'checkIns.0.running': true } });
+      const { id, page } = await uploadToPreview(agent, 'transfers', csv([head, `${m.name};Mersin;${model.title};Hayata geçti;15.09.2025`]), 'b.csv');
+      expect(countLine(page, 'Güncellenecek')).to.equal(1);
+      await confirm(agent, id);
+      const t = await Transfer.findOne({ municipality: m._id }).lean();
+      expect(day(t?.outcome?.launchDate)).to.equal('2025-09-15');
+      expect(day(t?.stageEnteredAt?.operational)).to.equal('2025-09-15');
+      const schedule = checkInSchedule(new Date(Date.UTC(2025, 8, 15)));
+      expect(day(t?.checkIns?.[0]?.dueAt)).to.equal(day(first.checkIns?.[0]?.dueAt));
+      expect(day(t?.checkIns?.[0]?.doneAt)).to.equal('2025-12-01');
+      expect(t?.checkIns?.slice(1).map((c) => day(c.dueAt))).to.deep.equal(schedule.slice(1).map((c) => day(c.dueAt)));
+      expect(day(t?.nextCheckInDue)).to.equal(day(schedule[1]?.dueAt));
+      // The same file again: nothing left to change.
+      expect(countLine((await uploadToPreview(agent, 'transfers', csv([head, `${m.name};Mersin;${model.title};Hayata geçti;15.09.2025`]), 'b.csv')).page, 'Değişmeyecek')).to.equal(1);
+    });
+    it('a row that could not be written is explained on the result page in the reader\'s language, not in raw English', async () => {
+      const { agent, user } = await signIn('office');
+      const model = await createModel();
+      const m = await createMunicipality();
+      const head = 'Belediye;İl;Model;Aşama';
+      await confirm(agent, (await uploadToPreview(agent, 'transfers', csv([head, `${m.name};Mersin;${model.title};İlgi`]), 'r1.csv')).id);
+      // Planned, then the transfer changes before the write (as if someone moved it meanwhile).
+      const a = await analyse('transfers', csv([head, `${m.name};Mersin;${model.title};İnceleme`]));
+      if (!isAnalysis(a)) throw new Error(`refused: ${a.code}`);
+      await Transfer.updateOne({ municipality: m._id }, { $inc: { version: 1 } });
+      const result = await importPlanned('transfers', a.plans, { actor: { id: String(user._id), email: user.email }, fileName: 'r2.csv' });
+      expect(result.failed).to.have.length(1);
+      expect(result.failed[0]?.code).to.equal('changedMeanwhile');
+      // The result page of an import with that outcome.
+      const { id } = await uploadToPreview(agent, 'transfers', csv([head, `${m.name};Mersin;${model.title};İnceleme`]), 'r3.csv');
+      await ImportPreview.updateOne({ _id: id }, { $set: { status: 'imported', result: { ...result, at: new Date() } } });
+      const page = textOf((await agent.get(`/import/${id}`)).text);
+      expect(page).to.include('Satır 2: kayıt içe aktarma sırasında başka biri tarafından değiştirildi');
+      expect(page).not.to.include('transfer changed during the import');
+      const en = textOf((await agent.get(`/import/${id}?lang=en`)).text);
+      expect(en).to.include('Row 2: someone else changed the record during the import');
+      await agent.get('/import?lang=tr');
+    });
+    it('the audit page labels an import\'s details and names an imported transfer "Municipality — Model" with its stage', async () => {
+      const { agent } = await signIn('office');
+      const model = await createModel();
+      const m = await createMunicipality();
+      const fileName = `denetim-${unique()}.csv`;
+      await confirm(agent, (await uploadToPreview(agent, 'transfers', csv(['Belediye;İl;Model;Aşama;Aşama tarihi', `${m.name};Mersin;${model.title};Protokol;10.02.2025`]), fileName)).id);
+      const { agent: admin } = await signIn('admin');
+      const completed = textOf((await admin.get('/admin/audit?action=import.completed')).text).replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ');
+      expect(completed).to.include(`Dosya: ${fileName}`).and.include('Aktarılan: Aktarımlar').and.include('Satır sayısı: 1').and.include('Eklenen: 1');
+      expect(completed).not.to.match(/\bkind: transfers/);
+      const imported = textOf((await admin.get('/admin/audit?action=transfer.imported')).text).replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ');
+      expect(imported).to.include(`${m.name} — ${model.title}`);
+      expect(imported).to.include('Aşama: — → Protokol');
+      expect(imported).to.include('Yol: tablo içe aktarma');
     });
   });
 });

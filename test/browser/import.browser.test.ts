@@ -40,6 +40,12 @@ describe('import in the browser (upload, preview with refused rows, result; axe;
       expect(await page.locator('h1').innerText()).to.match(lang === 'tr' ? /^İçe aktarıldı/ : /^Imported/);
       await screenshot(page, `import-result-${lang}-desktop`);
       expect(await axeViolations(page)).to.deep.equal([]);
+
+      // A preview no longer there (expired or cancelled): said so, with a way back to the upload.
+      await page.goto(new URL(`/import/${'f'.repeat(24)}`, page.url()).href);
+      expect(await page.locator('h1').innerText()).to.equal(lang === 'tr' ? 'Bu önizleme artık yok' : 'This preview is no longer available');
+      await screenshot(page, `import-gone-${lang}-desktop`);
+      expect(await axeViolations(page)).to.deep.equal([]);
     });
   }
 });

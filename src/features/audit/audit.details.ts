@@ -29,6 +29,10 @@ const CODES: Record<string, string> = {
   visibility: 'documents:visibility',
   language: 'admin:audit.details.languages',
   via: 'admin:audit.details.via',
+  /** A transfer's workflow stage (transfer.imported: `stage: { from, to }`). */
+  stage: 'common:status',
+  /** What an import brought in (import.completed). */
+  importKind: 'admin:audit.details.importKinds',
 };
 /** Keys whose value is a list of field names. */
 const FIELD_LISTS = new Set(['fields']);

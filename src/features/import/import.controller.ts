@@ -3,7 +3,7 @@
  * the refused rows and the confirm form), result. Every message is in the page's language.
  */
 import type { Request, Response } from 'express';
-import { AppError } from '../../shared/errors.js';
+import { AppError, isAppError } from '../../shared/errors.js';
 import { flash } from '../../shared/http/flash.js';
 import { parseForm } from '../../shared/http/validation.js';
 import { datedFilename } from '../../shared/http/table-export.js';
@@ -13,6 +13,7 @@ import { fieldsOf, IMPORT_KINDS, isImportKind, type ImportKind } from './fields.
 import { analyse, confirmPreview, createPreview, discardPreview, isAnalysis, loadPreview, previewRows, remapPreview, type PreviewDoc } from './import.service.js';
 import { readMapping, uploadFields } from './import.validation.js';
 import { columnName, problemText, refusalArgs } from './messages.js';
+import { PREVIEW_TTL_MS } from './preview.model.js';
 import { MAX_ROWS } from './sheet.js';
 import { refusedWorkbook, templateWorkbook } from './sheets-out.js';
 
@@ -42,7 +43,20 @@ export function importController(uploadMaxBytes: number) {
     return req.user.id;
   };
 
-  const previewFor = (req: Request) => loadPreview(String(req.params.id), userId(req));
+  /**
+   * The user's preview, or undefined after answering a 404 page that says, in the user's language,
+   * that the preview is no longer available (expired after 2 hours, cancelled, or never theirs)
+   * with a link to upload the file again.
+   */
+  const previewFor = async (req: Request, res: Response): Promise<PreviewDoc | undefined> => {
+    try {
+      return await loadPreview(String(req.params.id), userId(req));
+    } catch (err) {
+      if (!isAppError(err) || err.code !== 'NOT_FOUND') throw err;
+      res.status(404).render('import/gone', { title: req.t('import:gone.heading'), hours: PREVIEW_TTL_MS / 3_600_000 });
+      return undefined;
+    }
+  };
 
   async function renderPreview(req: Request, res: Response, p: PreviewDoc): Promise<void> {
     const lang = langOf(req);
@@ -102,11 +116,13 @@ export function importController(uploadMaxBytes: number) {
     },
 
     async show(req: Request, res: Response) {
-      await renderPreview(req, res, await previewFor(req));
+      const p = await previewFor(req, res);
+      if (p) await renderPreview(req, res, p);
     },
 
     async columns(req: Request, res: Response) {
-      const p = await previewFor(req);
+      const p = await previewFor(req, res);
+      if (!p) return;
       if (p.status !== 'preview') return res.redirect(303, `/import/${String(p._id)}`);
       await remapPreview(p, readMapping(p.kind as ImportKind, req.body, p.headers.length));
       flash(req, 'success', 'import:flash.remapped');
@@ -114,7 +130,8 @@ export function importController(uploadMaxBytes: number) {
     },
 
     async confirm(req: Request, res: Response) {
-      const p = await previewFor(req);
+      const p = await previewFor(req, res);
+      if (!p) return;
       if (p.status !== 'preview' || p.missing.length) return res.redirect(303, `/import/${String(p._id)}`);
       const user = req.user;
       if (!user) throw AppError.forbidden();
@@ -123,7 +140,8 @@ export function importController(uploadMaxBytes: number) {
     },
 
     async discard(req: Request, res: Response) {
-      const p = await previewFor(req);
+      const p = await previewFor(req, res);
+      if (!p) return;
       if (p.status === 'preview') {
         await discardPreview(p);
         flash(req, 'success', 'import:flash.discarded');
@@ -132,7 +150,8 @@ export function importController(uploadMaxBytes: number) {
     },
 
     async refused(req: Request, res: Response) {
-      const p = await previewFor(req);
+      const p = await previewFor(req, res);
+      if (!p) return;
       const { rows, plans } = await previewRows(p);
       const body = await refusedWorkbook(p.headers, rows, plans, langOf(req), req.t);
       const base = p.fileName.replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '-').slice(0, 60) || 'import';

@@ -14,7 +14,7 @@ import { planMunicipalities } from './plan-municipalities.js';
 import { planTransfers } from './plan-transfers.js';
 import { planVisits } from './plan-visits.js';
 import { countActions, type Mapping, type PlannedRow, type RowAction } from './plan.js';
-import { ImportPreview, ImportPreviewPart, PART_SIZE, PREVIEW_TTL_MS } from './preview.model.js';
+import { ImportPreview, ImportPreviewPart, PART_BYTES, PART_SIZE, PREVIEW_TTL_MS } from './preview.model.js';
 import { isRefusal, readSheet, type SheetData, type SheetRefusal, type SheetRow } from './sheet.js';
 import { writeRows, type ImportActor, type WriteOutcome } from './writer.js';
 
@@ -67,9 +67,37 @@ export type PreviewDoc = {
 
 export type ImportResult = WriteOutcome & { refused: number; ms: number; at: Date };
 
-async function savePlans(id: Types.ObjectId, plans: readonly PlannedRow[], parts: number): Promise<void> {
-  for (let i = 0; i < parts; i++) {
-    await ImportPreviewPart.updateOne({ preview: id, index: i }, { $set: { plans: plans.slice(i * PART_SIZE, (i + 1) * PART_SIZE).map(stored) } });
+/**
+ * How the rows are cut into parts: at most PART_SIZE rows and about PART_BYTES of JSON (rows and
+ * plans) each, so a file of wide rows or long texts never nears the 16 MB document limit. The
+ * result is the number of rows in each part, in order.
+ */
+export function partSizes(rows: readonly SheetRow[], plans: readonly PlannedRow[]): number[] {
+  const sizes: number[] = [];
+  let count = 0;
+  let bytes = 0;
+  rows.forEach((row, i) => {
+    const plan = plans[i];
+    const size = Buffer.byteLength(JSON.stringify(row)) + (plan ? Buffer.byteLength(JSON.stringify(stored(plan))) : 0);
+    if (count > 0 && (count >= PART_SIZE || bytes + size > PART_BYTES)) {
+      sizes.push(count);
+      count = 0;
+      bytes = 0;
+    }
+    count += 1;
+    bytes += size;
+  });
+  if (count > 0 || sizes.length === 0) sizes.push(count);
+  return sizes;
+}
+
+/** The new plans, cut as the rows were (part i holds the plans of its own rows). */
+async function savePlans(id: Types.ObjectId, plans: readonly PlannedRow[], sizes: readonly number[]): Promise<void> {
+  let from = 0;
+  for (let i = 0; i < sizes.length; i++) {
+    const to = from + (sizes[i] ?? 0);
+    await ImportPreviewPart.updateOne({ preview: id, index: i }, { $set: { plans: plans.slice(from, to).map(stored) } });
+    from = to;
   }
 }
 
@@ -77,7 +105,8 @@ export async function createPreview(kind: ImportKind, a: Analysis, input: { user
   const now = Date.now();
   await Promise.all([ImportPreview.deleteMany({ expiresAt: { $lt: new Date(now) } }), ImportPreviewPart.deleteMany({ expiresAt: { $lt: new Date(now) } })]);
   const expiresAt = new Date(now + PREVIEW_TTL_MS);
-  const parts = Math.max(1, Math.ceil(a.sheet.rows.length / PART_SIZE));
+  const sizes = partSizes(a.sheet.rows, a.plans);
+  const parts = sizes.length;
   const doc = await ImportPreview.create({
     kind,
     user: new Types.ObjectId(input.userId),
@@ -92,11 +121,13 @@ export async function createPreview(kind: ImportKind, a: Analysis, input: { user
     previewMs: a.ms,
     expiresAt,
   });
-  const docs = [];
+  // One part at a time: a batch of several parts could itself pass the size a message may have.
+  let from = 0;
   for (let i = 0; i < parts; i++) {
-    docs.push({ preview: doc._id, index: i, rows: a.sheet.rows.slice(i * PART_SIZE, (i + 1) * PART_SIZE), plans: a.plans.slice(i * PART_SIZE, (i + 1) * PART_SIZE).map(stored), expiresAt });
+    const to = from + (sizes[i] ?? 0);
+    await ImportPreviewPart.create({ preview: doc._id, index: i, rows: a.sheet.rows.slice(from, to), plans: a.plans.slice(from, to).map(stored), expiresAt });
+    from = to;
   }
-  await ImportPreviewPart.insertMany(docs);
   return doc._id;
 }
 
@@ -108,9 +139,9 @@ export async function loadPreview(id: string, userId: string): Promise<PreviewDo
   return doc;
 }
 
-async function partsOf(p: PreviewDoc): Promise<{ rows: SheetRow[]; plans: StoredPlan[] }> {
+async function partsOf(p: PreviewDoc): Promise<{ rows: SheetRow[]; plans: StoredPlan[]; sizes: number[] }> {
   const parts = await ImportPreviewPart.find({ preview: p._id }).sort({ index: 1 }).lean<{ rows: SheetRow[]; plans: StoredPlan[] }[]>();
-  return { rows: parts.flatMap((x) => x.rows), plans: parts.flatMap((x) => x.plans ?? []) };
+  return { rows: parts.flatMap((x) => x.rows), plans: parts.flatMap((x) => x.plans ?? []), sizes: parts.map((x) => x.rows.length) };
 }
 
 export async function previewPlans(p: PreviewDoc): Promise<StoredPlan[]> {
@@ -118,16 +149,17 @@ export async function previewPlans(p: PreviewDoc): Promise<StoredPlan[]> {
 }
 
 export async function previewRows(p: PreviewDoc): Promise<{ rows: SheetRow[]; plans: StoredPlan[] }> {
-  return partsOf(p);
+  const { rows, plans } = await partsOf(p);
+  return { rows, plans };
 }
 
 /** A new column mapping (field key or '' per column): the rows are planned again. */
 export async function remapPreview(p: PreviewDoc, mapping: string[]): Promise<void> {
   const started = Date.now();
-  const { rows } = await partsOf(p);
+  const { rows, sizes } = await partsOf(p);
   const plans = await planRows(p.kind, rows, mapping);
   const missing = missingFields(p.kind, mapping).map((f) => f.key);
-  await savePlans(p._id, plans, p.parts);
+  await savePlans(p._id, plans, sizes);
   await ImportPreview.updateOne({ _id: p._id, status: 'preview' }, { $set: { mapping, missing, counts: countActions(plans), previewMs: Date.now() - started } });
 }
 
@@ -161,7 +193,7 @@ export async function importPlanned(kind: ImportKind, plans: readonly PlannedRow
     actor: who.actor,
     ip: who.ip,
     target: { kind: 'Import', id: kind, label: who.fileName },
-    details: { kind, file: who.fileName, rows: plans.length, created: result.created, updated: result.updated, unchanged: result.unchanged, refused, failed: result.failed.length, ms: result.ms },
+    details: { importKind: kind, file: who.fileName, rows: plans.length, created: result.created, updated: result.updated, unchanged: result.unchanged, refused, failed: result.failed.length, ms: result.ms },
   });
   return result;
 }

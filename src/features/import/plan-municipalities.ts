@@ -4,29 +4,31 @@
  * for a kind or notes the file gives differently. Otherwise the municipality is created.
  */
 import { MUNICIPALITY_KINDS } from '../../reference/index.js';
-import { searchKey } from '../../shared/search-key.js';
 import type { MunicipalityKind } from '../municipalities/identity.js';
 import { municipalityLabel, provinceOf, type MunicipalityMatcher, type MunicipalityRef } from './matching.js';
-import { RowReader, type Mapping, type PlannedRow } from './plan.js';
+import { typed } from './cells.js';
+import { isExampleRow } from './example-row.js';
+import { RowReader, termKey, type Mapping, type PlannedRow } from './plan.js';
 import type { SheetRow } from './sheet.js';
 import type { Province } from '../../reference/index.js';
 import { municipalityIdentityKey } from '../municipalities/identity.js';
 
 export type MunicipalityWrite = { name: string; province: Province; kind: MunicipalityKind | null; notes: string; current: MunicipalityRef | undefined };
 
-const kindKeys = new Map(MUNICIPALITY_KINDS.flatMap((t) => [t.code, t.tr, t.en].map((n) => [searchKey(n), t.code as MunicipalityKind])));
+const kindKeys = new Map(MUNICIPALITY_KINDS.flatMap((t) => [t.code, t.tr, t.en].map((n) => [termKey(n), t.code as MunicipalityKind])));
 
 export function planMunicipalities(rows: readonly SheetRow[], mapping: Mapping, refs: { municipalities: MunicipalityMatcher }): PlannedRow<MunicipalityWrite>[] {
   const firstLine = new Map<string, number>();
   return rows.map((row): PlannedRow<MunicipalityWrite> => {
     const r = new RowReader(row, mapping);
     const line = row.line;
+    if (isExampleRow('municipalities', r)) return { line, action: 'refused', label: typed(r.cell('name')), problems: [{ col: null, code: 'exampleRow' }], changes: [] };
     const name = r.text('name', { required: true, max: 120 });
     const provinceText = r.text('province', { required: true, max: 100 });
     const province = provinceText ? provinceOf(provinceText) : undefined;
     if (provinceText && !province) r.fail('province', 'unknownProvince');
     const kindText = r.text('kind', { max: 100 });
-    const kind = kindText ? kindKeys.get(searchKey(kindText)) : null;
+    const kind = kindText ? kindKeys.get(termKey(kindText)) : null;
     if (kind === undefined) r.fail('kind', 'unknownKind');
     const notes = r.text('notes', { max: 5000 });
     const label = [name, province?.name ?? provinceText].filter(Boolean).join(' · ');

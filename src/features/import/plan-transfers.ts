@@ -6,12 +6,12 @@
  * is left alone and the row refused, since the file would move it back.
  */
 import type { Types } from 'mongoose';
-import { searchKey } from '../../shared/search-key.js';
 import { Transfer, transferIdFor } from '../transfers/transfer.model.js';
 import { ACTIVE_STATES, PATH, type ActiveState, type State } from '../transfers/workflow.js';
 import type { ModelMatcher, ModelRef, MunicipalityMatcher, MunicipalityRef } from './matching.js';
 import { typed } from './cells.js';
-import { labelsOf, RowReader, type Mapping, type PlannedRow } from './plan.js';
+import { isExampleRow } from './example-row.js';
+import { labelsOf, RowReader, termKey, type Mapping, type PlannedRow } from './plan.js';
 import { modelByTitle, municipalityOfRow } from './row-refs.js';
 import type { SheetRow } from './sheet.js';
 
@@ -41,9 +41,9 @@ function stageOf(text: string): ActiveState | undefined {
   if (!stageKeys) {
     const labels = labelsOf('common', 'status');
     stageKeys = new Map();
-    for (const s of ACTIVE_STATES) for (const name of [s, labels.tr[s], labels.en[s]]) if (name) stageKeys.set(searchKey(name), s);
+    for (const s of ACTIVE_STATES) for (const name of [s, labels.tr[s], labels.en[s]]) if (name) stageKeys.set(termKey(name), s);
   }
-  return stageKeys.get(searchKey(text));
+  return stageKeys.get(termKey(text));
 }
 
 const sameDay = (a: Date | null | undefined, b: Date | null | undefined) => !!a && !!b && new Date(a).toISOString().slice(0, 10) === new Date(b).toISOString().slice(0, 10);
@@ -64,6 +64,10 @@ export async function planTransfers(rows: readonly SheetRow[], mapping: Mapping,
   type Draft = { r: RowReader; label: string; write?: Omit<TransferWrite, 'current'> };
   const drafts: Draft[] = rows.map((row) => {
     const r = new RowReader(row, mapping);
+    if (isExampleRow('transfers', r)) {
+      r.fail(null, 'exampleRow');
+      return { r, label: typed(r.cell('municipality')) };
+    }
     const municipality = municipalityOfRow(r, refs.municipalities);
     const title = r.text('model', { required: true, max: 200 });
     const model = title ? modelByTitle(r, 'model', title, refs.models) : undefined;
@@ -100,7 +104,7 @@ export async function planTransfers(rows: readonly SheetRow[], mapping: Mapping,
     if (to < at) return { line, action: 'refused', label, problems: [{ col: r.col('stage'), code: 'behindRegistry', args: { status: now.status } }], changes: [] };
     const changes: string[] = [];
     if (to > at) changes.push('stage');
-    else if (write.stageDate && !sameDay(write.stageDate, now.stageEnteredAt?.[write.stage])) changes.push('stageDate');
+    else if (write.stageDate && (!sameDay(write.stageDate, now.stageEnteredAt?.[write.stage]) || (write.stage === 'operational' && !sameDay(write.stageDate, now.outcome?.launchDate)))) changes.push('stageDate');
     if (write.nextAction && write.nextAction !== (now.nextAction ?? '')) changes.push('nextAction');
     if (write.beneficiaries !== null && write.beneficiaries !== (now.outcome?.beneficiaries ?? null)) changes.push('beneficiaries');
     return { line, action: changes.length ? 'update' : 'unchanged', label, problems: [], changes, data };

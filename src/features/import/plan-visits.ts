@@ -5,18 +5,19 @@
  */
 import type { Types } from 'mongoose';
 import { VISIT_FORMATS } from '../../reference/index.js';
-import { searchKey } from '../../shared/search-key.js';
 import { Visit, type VisitFormat } from '../visits/visit.model.js';
 import type { VisitRecord } from '../visits/visits.service.js';
 import type { ModelMatcher, ModelRef, MunicipalityMatcher, MunicipalityRef } from './matching.js';
 import { typed } from './cells.js';
-import { RowReader, splitList, type Mapping, type PlannedRow } from './plan.js';
+import { isExampleRow } from './example-row.js';
+import { RowReader, splitList, termKey, type Mapping, type PlannedRow } from './plan.js';
 import { modelByTitle, municipalityOfRow } from './row-refs.js';
 import type { SheetRow } from './sheet.js';
 
 export type VisitWrite = {
   date: Date;
-  format: VisitFormat;
+  /** null: the cell was blank (a new visit is then a study visit; an existing one keeps its format). */
+  format: VisitFormat | null;
   municipality: MunicipalityRef;
   delegation: { name: string; title: string | null }[];
   summary: string;
@@ -24,7 +25,7 @@ export type VisitWrite = {
   current: VisitRecord | undefined;
 };
 
-const formatKeys = new Map(VISIT_FORMATS.flatMap((t) => [t.code, t.tr, t.en].map((n) => [searchKey(n), t.code as VisitFormat])));
+const formatKeys = new Map(VISIT_FORMATS.flatMap((t) => [t.code, t.tr, t.en].map((n) => [termKey(n), t.code as VisitFormat])));
 
 /** "Ayşe Kaya (Müdür); Ali Veli" → names with titles. */
 function delegationOf(text: string): { name: string; title: string | null }[] {
@@ -42,10 +43,15 @@ export async function planVisits(rows: readonly SheetRow[], mapping: Mapping, re
   type Draft = { r: RowReader; label: string; write?: Omit<VisitWrite, 'current'> };
   const drafts: Draft[] = rows.map((row) => {
     const r = new RowReader(row, mapping);
+    if (isExampleRow('visits', r)) {
+      r.fail(null, 'exampleRow');
+      return { r, label: typed(r.cell('municipality')) };
+    }
     const date = r.date('date', { required: true });
     const formatText = r.text('format', { max: 100 });
-    const format = formatText ? formatKeys.get(searchKey(formatText)) : 'study_visit';
-    if (!format) r.fail('format', 'unknownFormat');
+    // A blank cell never changes a value: null here, resolved against the registry below.
+    const format = formatText ? formatKeys.get(termKey(formatText)) : null;
+    if (format === undefined) r.fail('format', 'unknownFormat');
     const municipality = municipalityOfRow(r, refs.municipalities);
     const delegation = delegationOf(r.text('delegation', { max: 2000 }));
     const summary = r.text('summary', { max: 10_000 });
@@ -54,7 +60,7 @@ export async function planVisits(rows: readonly SheetRow[], mapping: Mapping, re
       .map((title) => modelByTitle(r, 'requestedModels', title, refs.models, asked.length > 1))
       .filter((m): m is ModelRef => !!m);
     const label = [date ? date.toISOString().slice(0, 10) : '', municipality?.name ?? typed(r.cell('municipality'))].filter(Boolean).join(' · ');
-    if (r.problems.length || !date || !format || !municipality) return { r, label };
+    if (r.problems.length || !date || format === undefined || !municipality) return { r, label };
     return { r, label, write: { date, format, municipality, delegation, summary, requestedModels } };
   });
 
@@ -79,7 +85,7 @@ export async function planVisits(rows: readonly SheetRow[], mapping: Mapping, re
     const data: VisitWrite = { ...write, current: now };
     if (!now) return { line, action: 'create', label, problems: [], changes: [] , data };
     const changes: string[] = [];
-    if (r.col('format') !== null && now.format !== write.format) changes.push('format');
+    if (write.format && now.format !== write.format) changes.push('format');
     if (write.summary && now.summary !== write.summary) changes.push('summary');
     const names = (list: { name: string; title?: string | null }[]) => list.map((d) => `${d.name}|${d.title ?? ''}`).join(';');
     if (write.delegation.length && names(now.delegation) !== names(write.delegation)) changes.push('delegation');

@@ -5,6 +5,7 @@
  * confirming plans the stored rows again against the registry as it is then, and writes those.
  */
 import { loadResources } from '../../shared/i18n.js';
+import { searchKey } from '../../shared/search-key.js';
 import { readDate, readNumber, readText, type Cell } from './cells.js';
 import type { SheetRow } from './sheet.js';
 
@@ -89,3 +90,10 @@ export const splitList = (text: string): string[] =>
     .split(/[;\n]/)
     .map((s) => s.trim())
     .filter(Boolean);
+
+/**
+ * The key a term label (stage, visit format, municipality kind) is matched by: the search key
+ * without its spaces, so case, diacritics and spacing never matter ("Çevrimiçi toplantı",
+ * "CEVRIM ICI TOPLANTI" and "Çevrim içi toplantı" are the same format).
+ */
+export const termKey = (text: string | null | undefined): string => searchKey(text).replace(/ /g, '');

@@ -1,8 +1,8 @@
 /**
  * Previews kept server-side between the upload and the confirming request (never in the session;
  * the file is not uploaded twice): the sheet's header and rows as read, the column mapping and
- * the plan shown. Rows are kept in parts of a thousand so a large file never nears the document
- * size limit. Both expire: every read filters on `expiresAt`, and each new upload deletes the
+ * the plan shown. Rows are kept in parts of at most a thousand rows and about 4 MB of JSON (see
+ * partSizes in import.service.ts), so no file the upload limit allows nears the 16 MB document limit. Both expire: every read filters on `expiresAt`, and each new upload deletes the
  * expired ones (FerretDB has no TTL indexes, so not the database itself; as with the sessions).
  * Working data of the import, not registry records: plain mongoose models, no data version.
  */
@@ -11,6 +11,8 @@ import { mongoose } from '../../shared/db/mongoose.js';
 
 export const PREVIEW_TTL_MS = 2 * 60 * 60 * 1000;
 export const PART_SIZE = 1000;
+/** About how much JSON (rows and plans) one part holds, far under the 16 MB document limit. */
+export const PART_BYTES = 4 * 1024 * 1024;
 
 const previewSchema = new Schema(
   {

@@ -4,6 +4,7 @@
  * without a BOM, or Turkish Windows-1254). An OLE compound file (D0 CF 11 E0: a password-protected
  * workbook, or an old .xls) and anything else are refused with a reason. Nothing touches the disk.
  */
+import { inflateRawSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import type ExcelJS from 'exceljs';
 import { detectType } from '../documents/file-types.js';
@@ -48,6 +49,50 @@ export function unpackedSize(data: Buffer): number | undefined {
   return total;
 }
 
+/**
+ * Whether a ZIP's entries really unpack to at most `budget` bytes in all: each entry found from the
+ * central directory is inflated (node:zlib, `maxOutputLength` = what is left of the budget), so a
+ * ZIP that declares small sizes but inflates to gigabytes is stopped at the budget, never trusted.
+ * Undefined when the directory or an entry cannot be read (ZIP64, an unknown compression method).
+ */
+export function unpacksWithin(data: Buffer, budget: number): boolean | undefined {
+  const from = Math.max(0, data.length - 22 - 65_535);
+  let end = -1;
+  for (let i = data.length - 22; i >= from; i--) {
+    if (data.readUInt32LE(i) === 0x06054b50) {
+      end = i;
+      break;
+    }
+  }
+  if (end < 0) return undefined;
+  const entries = data.readUInt16LE(end + 10);
+  let at = data.readUInt32LE(end + 16);
+  let left = budget;
+  for (let n = 0; n < entries; n++) {
+    if (at + 46 > data.length || data.readUInt32LE(at) !== 0x02014b50) return undefined;
+    const method = data.readUInt16LE(at + 10);
+    const compressed = data.readUInt32LE(at + 20);
+    const local = data.readUInt32LE(at + 42);
+    if (compressed === 0xffffffff || local === 0xffffffff) return undefined;
+    if (local + 30 > data.length || data.readUInt32LE(local) !== 0x04034b50) return undefined;
+    const start = local + 30 + data.readUInt16LE(local + 26) + data.readUInt16LE(local + 28);
+    if (start + compressed > data.length) return undefined;
+    const body = data.subarray(start, start + compressed);
+    if (method === 0) left -= body.length;
+    else if (method === 8) {
+      try {
+        left -= inflateRawSync(body, { maxOutputLength: Math.max(1, left + 1) }).length;
+      } catch (err) {
+        if (err instanceof RangeError || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return false;
+        return undefined;
+      }
+    } else return undefined;
+    if (left < 0) return false;
+    at += 46 + data.readUInt16LE(at + 28) + data.readUInt16LE(at + 30) + data.readUInt16LE(at + 32);
+  }
+  return true;
+}
+
 /** Spreadsheet column letters: 0 → A, 26 → AA. */
 export function columnLetter(index: number): string {
   let n = index + 1;
@@ -86,18 +131,32 @@ function csvCell(text: string): Cell {
 }
 
 function readCsv(text: string, limit: number): SheetData | SheetRefusal {
-  let records: string[][];
+  // Rows whose cells are all blank are dropped as they are read (wherever they are, the end
+  // included), so they never count toward the row limit; past the limit the reading stops.
+  const rows: SheetRow[] = [];
+  let read = 0;
+  let over = false;
   try {
-    records = parse(text, { bom: true, delimiter: guessDelimiter(text.replace(/^\uFEFF/, '')), relax_column_count: true, relax_quotes: true, skip_empty_lines: false, to: limit + 50 }) as string[][];
+    parse(text, {
+      bom: true,
+      delimiter: guessDelimiter(text.replace(/^\uFEFF/, '')),
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: false,
+      on_record: (record: string[]) => {
+        read += 1;
+        if (over) return null;
+        const cells = record.map(csvCell);
+        if (cells.every((c) => isBlank(c))) return null;
+        if (rows.length > limit) over = true;
+        else rows.push({ line: read, cells });
+        return null;
+      },
+    });
   } catch {
     return { code: 'unreadable' };
   }
-  return fromRows(
-    records.map((r, i) => ({ line: i + 1, cells: r.map(csvCell) })),
-    'csv',
-    limit,
-    records.length > limit + 49,
-  );
+  return fromRows(rows, 'csv', limit, over);
 }
 
 /** A cell of exceljs as a plain cell: formulas by their cached value only, rich text as its text. */
@@ -122,6 +181,10 @@ async function readXlsx(data: Buffer, limit: number): Promise<SheetData | SheetR
   const unpacked = unpackedSize(data);
   if (unpacked === undefined) return { code: 'unreadable' };
   if (unpacked > MAX_UNPACKED_BYTES) return { code: 'unpacksTooLarge' };
+  // The sizes a ZIP declares may lie: what its entries really inflate to is checked too.
+  const within = unpacksWithin(data, MAX_UNPACKED_BYTES);
+  if (within === undefined) return { code: 'unreadable' };
+  if (!within) return { code: 'unpacksTooLarge' };
   const { default: ExcelJS } = await import('exceljs');
   const book = new ExcelJS.Workbook();
   try {
@@ -134,18 +197,18 @@ async function readXlsx(data: Buffer, limit: number): Promise<SheetData | SheetR
   const rows: SheetRow[] = [];
   let over = false;
   sheet.eachRow({ includeEmpty: false }, (row, line) => {
-    if (rows.length > limit + 1) {
-      over = true;
-      return;
-    }
+    if (over) return;
     const cells: Cell[] = [];
     for (let c = 1; c <= row.cellCount; c++) cells.push(excelCell(row.getCell(c).value));
-    rows.push({ line, cells });
+    // A row of blank cells (spaces, empty strings) is no row: it never counts toward the limit.
+    if (cells.every((c) => isBlank(c))) return;
+    if (rows.length > limit) over = true;
+    else rows.push({ line, cells });
   });
   return fromRows(rows, 'xlsx', limit, over);
 }
 
-/** The first non-blank row is the header; blank rows after it are skipped. */
+/** The first non-blank row is the header; blank rows (all cells blank) are skipped everywhere. */
 function fromRows(all: SheetRow[], format: 'xlsx' | 'csv', limit: number, over: boolean): SheetData | SheetRefusal {
   const nonBlank = all.filter((r) => r.cells.some((c) => !isBlank(c)));
   const [head, ...rows] = nonBlank;

@@ -1,6 +1,7 @@
 /** The XLSX files the import page offers: a template per kind, and the refused rows with their problems. */
 import type { TFunction } from 'i18next';
 import { MUNICIPALITY_KINDS, PROVINCES, VISIT_FORMATS } from '../../reference/index.js';
+import { exampleRow } from './example-row.js';
 import { toXlsx, type Cell as OutCell, type Table } from '../../shared/http/table-export.js';
 import { ACTIVE_STATES } from '../transfers/workflow.js';
 import type { Cell } from './cells.js';
@@ -11,21 +12,10 @@ import { problemText } from './messages.js';
 import type { StoredPlan } from './import.service.js';
 import type { SheetRow } from './sheet.js';
 
-const EXAMPLE_DATE = new Date(Date.UTC(2024, 11, 31));
-
-function exampleRow(kind: ImportKind, lang: 'tr' | 'en', t: TFunction, model: string): Record<string, OutCell> {
-  const term = (terms: readonly { tr: string; en: string }[], i: number) => (lang === 'en' ? terms[i]?.en : terms[i]?.tr) ?? '';
-  if (kind === 'municipalities') return { name: 'Üsküdar Belediyesi', province: 'İstanbul', kind: term(MUNICIPALITY_KINDS, 2), notes: '' };
-  if (kind === 'visits') {
-    return { date: EXAMPLE_DATE, format: term(VISIT_FORMATS, 0), municipality: 'Tarsus Belediyesi', province: 'Mersin', delegation: 'Ayşe Yılmaz (Sosyal Hizmetler Müdürü); Ali Demir', summary: t('import:template.exampleSummary'), requestedModels: model };
-  }
-  return { municipality: 'Tarsus Belediyesi', province: 'Mersin', model, stage: t('common:status.agreement'), stageDate: EXAMPLE_DATE, nextAction: t('import:template.exampleNextAction'), beneficiaries: null };
-}
-
 export async function templateWorkbook(kind: ImportKind, lang: 'tr' | 'en', t: TFunction): Promise<Buffer> {
   const models = (await ModelMatcher.load()).titles();
   const fields = fieldsOf(kind);
-  const example = exampleRow(kind, lang, t, models[0] ?? '');
+  const example = exampleRow(kind, lang, (key) => t(key), models[0] ?? '');
   const main: Table = { name: t(`import:kinds.${kind}`), columns: fields.map((f) => ({ header: headerOf(f, lang), width: 24 })), rows: [fields.map((f) => example[f.key] ?? null)] };
   const lists: { header: string; values: string[] }[] = [];
   if (kind === 'transfers') lists.push({ header: t('import:template.stages'), values: ACTIVE_STATES.map((s) => t(`common:status.${s}`)) });

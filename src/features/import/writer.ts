@@ -16,6 +16,7 @@ import { Municipality } from '../municipalities/municipality.model.js';
 import { importNewTransfers, importTransfer, refreshImportedModels, type ImportTransferInput, type ImportTransferResult } from '../transfers/import.service.js';
 import { createVisit, saveVisit, type VisitRecord } from '../visits/visits.service.js';
 import type { FollowUpInput, VisitInput } from '../visits/visit-form.js';
+import type { VisitFormat } from '../visits/visit.model.js';
 import type { MunicipalityWrite } from './plan-municipalities.js';
 import type { TransferWrite } from './plan-transfers.js';
 import type { VisitWrite } from './plan-visits.js';
@@ -24,7 +25,26 @@ import type { PlannedRow } from './plan.js';
 /** Who imports, from where, which file (the audit fields of every record written). */
 export type ImportActor = { actor: { id: string; email: string }; ip?: string | undefined; fileName: string };
 
-export type WriteOutcome = { created: number; updated: number; unchanged: number; failed: { line: number; reason: string }[] };
+/**
+ * Why a row could not be written, as a message key (import:failures.<code>, shown in the reader's
+ * language); `reason` keeps the technical text for the command line's log.
+ */
+export type FailureCode = 'changedMeanwhile' | 'createdMeanwhile' | 'duplicateName' | 'gone' | 'unexpected';
+export type RowFailure = { line: number; code: FailureCode; reason: string };
+export type WriteOutcome = { created: number; updated: number; unchanged: number; failed: RowFailure[] };
+
+/** A row the registry refused while writing (someone changed the record meanwhile, …). */
+class WriteFailure extends Error {
+  constructor(
+    readonly code: FailureCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const failureOf = (line: number, err: unknown): RowFailure =>
+  err instanceof WriteFailure ? { line, code: err.code, reason: err.message } : { line, code: 'unexpected', reason: err instanceof Error ? err.message : String(err) };
 
 const auditAs = (who: ImportActor, event: Omit<AuditInput, 'actor' | 'ip'>) => audit({ ...event, actor: who.actor, ip: who.ip, details: { ...event.details, via: 'import', file: who.fileName } });
 
@@ -40,7 +60,7 @@ async function writeMunicipality(row: PlannedRow<MunicipalityWrite>, who: Import
     return 'created';
   }
   const doc = await Municipality.findById(w.current.id).select('name kind province notes contacts version').lean<{ name: string; kind: MunicipalityWrite['kind']; notes?: string | null; contacts?: { name: string; title?: string; email?: string; phone?: string }[]; version?: number }>();
-  if (!doc) throw new Error('municipality not found');
+  if (!doc) throw new WriteFailure('gone', 'municipality not found');
   const result = await saveMunicipality({ actor: who.actor, ip: who.ip }, String(w.current.id), {
     name: doc.name,
     kind: w.kind ?? doc.kind ?? 'ilce',
@@ -49,7 +69,7 @@ async function writeMunicipality(row: PlannedRow<MunicipalityWrite>, who: Import
     contacts: (doc.contacts ?? []).map((c) => ({ name: c.name, ...(c.title ? { title: c.title } : {}), ...(c.email ? { email: c.email } : {}), ...(c.phone ? { phone: c.phone } : {}) })),
     version: doc.version ?? 0,
   });
-  if (!result.ok) throw new Error(`municipality not saved: ${result.reason}`);
+  if (!result.ok) throw new WriteFailure(result.reason === 'duplicate' ? 'duplicateName' : 'changedMeanwhile', `municipality not saved: ${result.reason}`);
   return 'updated';
 }
 
@@ -61,7 +81,8 @@ function visitInput(w: VisitWrite, before: VisitRecord | undefined): VisitInput 
   municipalities.set(String(w.municipality.id), w.municipality.id);
   return {
     date: w.date,
-    format: w.format,
+    // A blank format cell keeps the visit's format; a new visit without one is a study visit.
+    format: w.format ?? (before?.format as VisitFormat | undefined) ?? 'study_visit',
     municipalityIds: [...municipalities.values()],
     newMunicipality: null,
     delegation: w.delegation.length ? w.delegation : (before?.delegation ?? []).map((d) => ({ name: d.name, title: d.title ?? null })),
@@ -85,7 +106,7 @@ async function writeVisit(row: PlannedRow<VisitWrite>, who: ImportActor): Promis
     return 'created';
   }
   const result = await saveVisit(w.current._id, w.current.rev ?? 0, visitInput(w, w.current), who.actor.id);
-  if (result.kind !== 'saved') throw new Error(`visit not saved: ${result.kind}`);
+  if (result.kind !== 'saved') throw new WriteFailure(result.kind === 'gone' ? 'gone' : 'changedMeanwhile', `visit not saved: ${result.kind}`);
   await auditAs(who, { action: 'visit.updated', target: { kind: 'Visit', id: String(result.visit._id), label: iso(result.visit.date) }, details: { fields: row.changes, rev: result.visit.rev } });
   return 'updated';
 }
@@ -108,8 +129,8 @@ function transferInput(w: TransferWrite, who: ImportActor): ImportTransferInput 
 function transferEvent(row: PlannedRow<TransferWrite>, w: TransferWrite, result: ImportTransferResult): Omit<AuditInput, 'actor' | 'ip'> {
   return {
     action: 'transfer.imported',
-    target: { kind: 'Transfer', id: String(result.id), label: w.model.title },
-    details: { status: { from: result.from ?? null, to: w.stage }, model: String(w.model.id), municipality: String(w.municipality.id), ...(w.stageDate ? { stageDate: iso(w.stageDate) } : {}), ...(row.changes.length ? { fields: row.changes } : {}) },
+    target: { kind: 'Transfer', id: String(result.id), label: `${w.municipality.name} — ${w.model.title}` },
+    details: { stage: { from: result.from ?? null, to: w.stage }, model: String(w.model.id), municipality: String(w.municipality.id), ...(w.stageDate ? { stageDate: iso(w.stageDate) } : {}), ...(row.changes.length ? { fields: row.changes } : {}) },
   };
 }
 
@@ -119,7 +140,7 @@ async function writeTransfer(row: PlannedRow<TransferWrite>, who: ImportActor): 
   const w = row.data;
   if (!w) return 'unchanged';
   const result = await importTransfer(transferInput(w, who));
-  if (result.kind === 'conflict') throw new Error('transfer changed during the import');
+  if (result.kind === 'conflict') throw new WriteFailure('changedMeanwhile', 'transfer changed during the import');
   if (result.kind === 'unchanged') return 'unchanged';
   await audit(withWho(who, transferEvent(row, w, result)));
   return result.kind === 'created' ? 'created' : 'updated';
@@ -136,7 +157,7 @@ async function writeNewTransfers(rows: readonly PlannedRow<TransferWrite>[], who
     if (result.kind === 'created') {
       out.created += 1;
       events.push(withWho(who, transferEvent(row, row.data, result)));
-    } else out.failed.push({ line: row.line, reason: 'transfer created by someone else during the import' });
+    } else out.failed.push({ line: row.line, code: 'createdMeanwhile', reason: 'transfer created by someone else during the import' });
   });
   await auditMany(events);
 }
@@ -160,7 +181,7 @@ export async function writeRows(kind: 'municipalities' | 'visits' | 'transfers',
     try {
       await writeNewTransfers(batch, who, out);
     } catch (err) {
-      for (const row of batch) out.failed.push({ line: row.line, reason: err instanceof Error ? err.message : String(err) });
+      for (const row of batch) out.failed.push(failureOf(row.line, err));
     }
     batch = [];
   };
@@ -186,7 +207,7 @@ export async function writeRows(kind: 'municipalities' | 'visits' | 'transfers',
       out[done] += 1;
       if (done !== 'unchanged') touched(row);
     } catch (err) {
-      out.failed.push({ line: row.line, reason: err instanceof Error ? err.message : String(err) });
+      out.failed.push(failureOf(row.line, err));
     }
   }
   await flush();

@@ -11,7 +11,7 @@ import { withRecordLock } from '../../shared/db/record-lock.js';
 import { refreshAdoption } from '../catalogue/catalogue.service.js';
 import { transferLockKey } from './changes.service.js';
 import { Transfer, transferIdFor } from './transfer.model.js';
-import { checkInSchedule, PATH, type ActiveState, type State } from './workflow.js';
+import { checkInSchedule, nextCheckIn, PATH, type ActiveState, type State } from './workflow.js';
 
 export type ImportTransferInput = {
   model: { _id: Types.ObjectId; steps?: { title: string; typicalWeeks?: number | null }[] | null };
@@ -40,9 +40,26 @@ function operationalFields(stage: ActiveState, at: Date, beneficiaries: number |
   return { 'outcome.launchDate': at, ...(beneficiaries !== null ? { 'outcome.beneficiaries': beneficiaries } : {}), checkIns: schedule, nextCheckInDue: schedule[0]?.dueAt, serviceStopped: false };
 }
 
+type CheckIn = { months: number; dueAt: Date; doneAt?: Date | null };
+
+/**
+ * The check-ins after a corrected launch date: those already recorded stay as they are, the others
+ * are due again from the new date (as the workflow schedules them: 6, 12 and 24 months).
+ */
+export function rescheduledCheckIns(current: readonly CheckIn[] | null | undefined, launch: Date): CheckIn[] {
+  const recorded = new Map((current ?? []).filter((c) => c.doneAt).map((c) => [c.months, c]));
+  return checkInSchedule(launch).map((s) => recorded.get(s.months) ?? s);
+}
+
 /** The record of a transfer new to the registry, at the file's stage. */
 function newTransferDoc(input: ImportTransferInput, now: Date): Record<string, unknown> {
   const at = input.stageDate ?? now;
+  // A transfer imported past interest was opened (its interest registered) on the file's stage
+  // date at the latest; the file gives no earlier date, so that date stands for stageEnteredAt.interest
+  // too. Without it the dashboard's period views ("opened" from/to, the opened trend) and the median
+  // time interest → operational would leave imported transfers out. The stages in between are not
+  // invented: they stay without a date.
+  const stageEnteredAt: Record<string, Date> = { interest: at, [input.stage]: at };
   const checklist = (input.model.steps ?? []).map((s) => ({ title: s.title, typicalWeeks: s.typicalWeeks ?? undefined, done: false }));
   const schedule = input.stage === 'operational' ? checkInSchedule(at) : undefined;
   return {
@@ -51,8 +68,9 @@ function newTransferDoc(input: ImportTransferInput, now: Date): Record<string, u
     municipality: input.municipality,
     status: input.stage,
     checklist,
-    history: [{ at, by: new Types.ObjectId(input.by), to: input.stage, note: input.note }],
-    stageEnteredAt: { [input.stage]: at },
+    // `at` is the file's stage date; `recordedAt` when the import wrote it ("since your last visit" counts by it).
+    history: [{ at, recordedAt: now, by: new Types.ObjectId(input.by), to: input.stage, note: input.note }],
+    stageEnteredAt,
     enteredStageAt: at,
     lastActivityAt: now,
     searchKey: input.searchKey,
@@ -110,9 +128,18 @@ export async function importTransfer(input: ImportTransferInput): Promise<Import
     if (forward) {
       Object.assign(set, { status: input.stage, [`stageEnteredAt.${input.stage}`]: at, enteredStageAt: at, lastActivityAt: now, ...operationalFields(input.stage, at, input.beneficiaries) });
       if (input.stage !== 'operational') update.$unset = { nextCheckInDue: 1, heldFrom: 1 };
-      update.$push = { history: { at, by, from: asRead.status, to: input.stage, note: input.note } };
+      update.$push = { history: { at, recordedAt: now, by, from: asRead.status, to: input.stage, note: input.note } };
     } else {
       if (input.stageDate) Object.assign(set, { [`stageEnteredAt.${input.stage}`]: at, enteredStageAt: at });
+      if (input.stageDate && input.stage === 'operational') {
+        // A corrected launch date: the outcome says it, and the check-ins not yet recorded are due from it.
+        const before = await Transfer.findById(id).select('checkIns').lean<{ checkIns?: CheckIn[] | null }>();
+        const checkIns = rescheduledCheckIns(before?.checkIns, at);
+        set['outcome.launchDate'] = at;
+        set.checkIns = checkIns;
+        const next = nextCheckIn(checkIns);
+        if (next) set.nextCheckInDue = next;
+      }
       if (input.beneficiaries !== null) set['outcome.beneficiaries'] = input.beneficiaries;
     }
     if (input.nextAction) set.nextAction = input.nextAction;
