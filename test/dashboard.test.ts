@@ -231,6 +231,21 @@ describe('dashboard: figures over a known set of transfers, and their links', fu
     expect(await listTotal(agent, byApproach.total.href ?? '')).to.equal(3);
   });
 
+  it('leaves a transfer imported straight at operational (one date for both stages) out of the median, and says the median covers fewer', async () => {
+    const mentor = await createUser('office');
+    const model = await createModel(`Pano İçe Aktarım ${unique()}`);
+    const launched = ago(300);
+    const opened = ago(400);
+    const make = (municipality: Types.ObjectId, interest: Date) =>
+      Transfer.create({ model: model._id, municipality, status: 'operational', mentor: mentor.user._id, version: 1, history: [{ at: launched, to: 'operational', recordedAt: new Date() }], stageEnteredAt: { interest, operational: launched }, enteredStageAt: launched, lastActivityAt: new Date(), outcome: { launchDate: launched } });
+    await make((await createMunicipality(`Pano Beş ${unique()}`, 'Mersin'))._id, launched); // imported: no known duration
+    await make((await createMunicipality(`Pano Altı ${unique()}`, 'Mersin'))._id, opened); // 100 days
+    const d = await dashboard(readDashboardFilters({ mentor: String(mentor.user._id) }), manager, 'tr', new Date(), { fresh: true });
+    const row = d.models.find((m) => m.id === String(model._id));
+    expect(row?.medianDays).to.equal(100);
+    expect(row?.medianOf).to.deep.equal({ n: 1, href: undefined });
+  });
+
   it('ignores a period outside the registry\'s years (a typo such as 0025) instead of drawing empty quarters', async () => {
     for (const query of [{ from: '0001-01-01' }, { from: '0025-03-01', to: '2026-01-01' }, { quarter: '0025-Q1' }]) {
       const f = readDashboardFilters({ mentor: mentorId, ...query });

@@ -157,7 +157,9 @@ async function compute(f: DashboardFilters, actor: Actor, lang: 'tr' | 'en', now
     const days = ops.flatMap((d) => {
       const a = d.stageEnteredAt?.interest;
       const b = d.stageEnteredAt?.operational;
-      return a && b ? [Math.max(0, Math.floor((new Date(b).getTime() - new Date(a).getTime()) / DAY_MS))] : [];
+      // An import straight at operational dates both stages with the file's one date: no known duration.
+      if (!a || !b || new Date(a).getTime() === new Date(b).getTime()) return [];
+      return [Math.max(0, Math.floor((new Date(b).getTime() - new Date(a).getTime()) / DAY_MS))];
     });
     const fromVisit = list.filter((d) => !!d.visit);
     return {
