@@ -22,21 +22,54 @@ type Meta = { _id: string; v: number };
 export const MetaModel = mongoose.model<Meta>('Meta', new mongoose.Schema<Meta>({ _id: String, v: Number }, { versionKey: false, collection: 'meta' }));
 const metaId = (scope: string) => `data-version:${scope}`;
 
-/** Bumps the data version of these models: caches computed from any of them are invalid from now on. */
+/**
+ * Bumps the data version of these models: caches computed from any of them are invalid from now on.
+ * `bumpEpoch` moves when a bump starts and when it ends, so a version read that began before it can
+ * never be shared with a reader that comes after (see `allVersions`).
+ */
+let bumpEpoch = 0;
+let bumpsInFlight = 0;
 export async function bumpDataVersion(...scopes: string[]): Promise<void> {
-  for (const scope of scopes) {
-    // FerretDB's $inc is read-then-write: serialize it in-process (a no-op on MongoDB).
-    await withRecordLock(`meta:${metaId(scope)}`, () => MetaModel.updateOne({ _id: metaId(scope) }, { $inc: { v: 1 } }, { upsert: true }));
+  bumpEpoch += 1;
+  bumpsInFlight += 1;
+  try {
+    for (const scope of scopes) {
+      // FerretDB's $inc is read-then-write: serialize it in-process (a no-op on MongoDB).
+      await withRecordLock(`meta:${metaId(scope)}`, () => MetaModel.updateOne({ _id: metaId(scope) }, { $inc: { v: 1 } }, { upsert: true }));
+    }
+  } finally {
+    bumpsInFlight -= 1;
+    bumpEpoch += 1;
   }
 }
 
 /**
+ * Every data version, in one read of the small `meta` collection. A page checks several caches, and
+ * many requests run at once: they share one read while it is in flight — but only when no write of
+ * this process started or ended since it began, so a request after its own write always sees it.
+ */
+let shared: { epoch: number; versions: Promise<Map<string, number>> } | undefined;
+function allVersions(): Promise<Map<string, number>> {
+  if (shared && shared.epoch === bumpEpoch && bumpsInFlight === 0) return shared.versions;
+  const versions = MetaModel.find({ _id: { $regex: '^data-version:' } })
+    .lean<Meta[]>()
+    .then((docs) => new Map(docs.map((d) => [d._id, d.v ?? 0])));
+  const entry = { epoch: bumpEpoch, versions };
+  shared = bumpsInFlight === 0 ? entry : undefined;
+  const done = () => {
+    if (shared === entry) shared = undefined;
+  };
+  versions.then(done, done);
+  return versions;
+}
+
+/**
  * One number that grows whenever any of these models is written: the sum of their counters (each
- * only grows). One small query over the handful of `meta` documents.
+ * only grows).
  */
 export async function currentDataVersion(scopes: readonly string[]): Promise<number> {
-  const docs = await MetaModel.find({ _id: { $in: scopes.map(metaId) } }).lean<Meta[]>();
-  return docs.reduce((sum, d) => sum + (d.v ?? 0), 0);
+  const versions = await allVersions();
+  return scopes.reduce((sum, scope) => sum + (versions.get(metaId(scope)) ?? 0), 0);
 }
 
 /** Every domain model's name (each has its own data version). */
