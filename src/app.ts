@@ -128,6 +128,8 @@ export async function createApp(ctx: AppContext): Promise<Express> {
   app.use(documentsRouter(config));
   app.use(transfersRouter(config));
   app.use(municipalitiesRouter());
+  // [bench] The benchmark's ceiling: the same middleware and layout, no data read. Only when the bench sets BENCH_CEILING_PAGE.
+  if (config.benchCeilingPage) app.get('/__bench/ceiling', (_req, res) => res.render('bench/ceiling', { title: 'Benchmark' }));
 
   app.use(notFoundHandler);
   app.use(errorHandler({ showStack: config.env === 'development' }));
