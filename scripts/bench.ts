@@ -26,6 +26,7 @@ import { BENCH_PASSWORD, generate, OFFICE_EMAIL, pick } from './bench/generate.j
 import { csrfIn, signIn, timedGet } from './bench/http.js';
 import { cannon, measurePage, type Page, type Row } from './bench/measure.js';
 import { readOptions } from './bench/options.js';
+import { countQueries, queryTable } from './bench/queries.js';
 import { missesOf, table, TARGETS, writeJson } from './bench/report.js';
 
 const opts = readOptions();
@@ -36,8 +37,8 @@ const log = createLogger('warn');
  * make the driver's monitor give up on the server ("server monitor timeout" at 100,000 transfers):
  * the heartbeat's time-out is connectTimeoutMS, so that one is long, and heartbeats are rare.
  */
-const connectPatiently = (uri: string) =>
-  mongoose.connect(uri, { serverSelectionTimeoutMS: 120_000, connectTimeoutMS: 120_000, socketTimeoutMS: 0, heartbeatFrequencyMS: 30_000, maxPoolSize: 4 });
+const connectPatiently = (uri: string, monitorCommands = false) =>
+  mongoose.connect(uri, { serverSelectionTimeoutMS: 120_000, connectTimeoutMS: 120_000, socketTimeoutMS: 0, heartbeatFrequencyMS: 30_000, maxPoolSize: 20, monitorCommands });
 
 function machine() {
   let model = os.cpus()[0]?.model ?? '?';
@@ -89,7 +90,11 @@ async function main(): Promise<number> {
     app = await startApp({ dataDir: tmp, mongodbUri: uri, embeddedPort: uri ? undefined : dbPort, engine: embeddedEngine });
     const appStartSeconds = (performance.now() - appStarted) / 1000;
     console.error(`app ready in ${appStartSeconds.toFixed(1)} s (pid ${app.pid}${app.dbPid() ? `, database server pid ${app.dbPid()}` : ''})`);
-    if (!uri) await connectPatiently(dbUri);
+    if (!uri) await connectPatiently(dbUri, opts.queries);
+    else if (opts.queries) {
+      await mongoose.disconnect();
+      await connectPatiently(dbUri, true);
+    }
     const base = app.base;
     const office = await signIn(base, OFFICE_EMAIL, BENCH_PASSWORD);
 
@@ -124,6 +129,9 @@ async function main(): Promise<number> {
     }
     if (!opts.only || opts.only.test('transition POST')) rows.push(await measureTransitions(base, office, data.transferId));
 
+    const measured = pages.filter((p) => rows.some((r) => r.label === p.label && !r.skipped));
+    const queries = opts.queries ? await countQueries(measured) : undefined;
+
     // 4. Ratios, memory, the table.
     const maxConn = opts.connections.at(-1) ?? 1;
     const ceiling = rows.find((r) => r.label.startsWith('ceiling: bare page (anonymous)'))?.runs.find((r) => r.connections === maxConn)?.rps;
@@ -139,12 +147,13 @@ async function main(): Promise<number> {
     if (dbMemory) console.log(`database server (pid ${app.dbPid()}): peak RSS ${dbMemory.peakMiB} MiB (now ${dbMemory.rssMiB} MiB); while loading the data: ${loadDbMemory?.peakMiB ?? '?'} MiB`);
     else console.log('database server: not measured (MONGODB_URI)');
     console.log(`data generated in ${generateSeconds.toFixed(0)} s (${Object.entries(data.loadSeconds).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')}); app ready in ${appStartSeconds.toFixed(1)} s`);
+    if (queries) console.log(`\nWhat each page asks the database (an in-process app on the same data, one request each):\n\n${queryTable(queries)}\n`);
     const misses = rows.flatMap((r) => missesOf(r).map((m) => `${r.label}: ${m}`));
     if (appMemory && appMemory.peakMiB > TARGETS.appMemoryMiB) misses.push(`app peak memory ${appMemory.peakMiB} MiB > ${TARGETS.appMemoryMiB}`);
     console.log(misses.length ? `targets missed:\n  ${misses.join('\n  ')}` : 'every target met');
     const file = await writeJson(`bench-${opts.scale}`, {
       at: new Date().toISOString(), scale: opts.scale, sizes: opts.sizes, engine: engineLabel, machine: host, options: { seconds: opts.seconds, connections: opts.connections, afterWrites: opts.afterWrites, only: opts.only?.source },
-      targets: TARGETS, rows, memory: { app: appMemory, database: dbMemory, databaseWhileLoading: loadDbMemory }, generateSeconds, loadSeconds: data.loadSeconds, appStartSeconds, misses, table: out,
+      targets: TARGETS, rows, memory: { app: appMemory, database: dbMemory, databaseWhileLoading: loadDbMemory }, generateSeconds, loadSeconds: data.loadSeconds, appStartSeconds, misses, table: out, queries,
     });
     console.log(`results: ${file}`);
     return 0;

@@ -16,6 +16,7 @@ export type BenchOptions = {
   only: RegExp | undefined;
   build: boolean;
   batch: number;
+  queries: boolean;
 };
 
 export const USAGE = `npm run bench [-- options]
@@ -27,6 +28,7 @@ export const USAGE = `npm run bench [-- options]
   --after-writes N          "first request after a write" samples per page, median shown (default 3)
   --only REGEX              measure only the rows whose label matches (e.g. --only 'transfer|board')
   --batch N                 documents per insertMany while generating (default 250)
+  --queries                 also list what each page asks the database (commands, time, collections)
   --no-build                skip \`npm run build\` (dist/ must be current)
   MONGODB_URI=...           use that MongoDB (a throwaway database, dropped afterwards) instead of the
                             embedded engine; EMBEDDED_ENGINE=h2|memory|ferretdb picks the embedded one`;
@@ -56,6 +58,7 @@ export function readOptions(argv = process.argv.slice(2)): BenchOptions {
       only: { type: 'string' },
       batch: { type: 'string' },
       'no-build': { type: 'boolean', default: false },
+      queries: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -83,5 +86,6 @@ export function readOptions(argv = process.argv.slice(2)): BenchOptions {
     only: values.only ? new RegExp(values.only, 'i') : undefined,
     build: !values['no-build'],
     batch: positive('batch', values.batch, 250),
+    queries: values.queries,
   };
 }

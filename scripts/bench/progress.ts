@@ -7,7 +7,7 @@ export type Progress = { tick: (done: number) => void; end: (note?: string) => v
 export function progress(label: string, total: number): Progress {
   const tty = process.stderr.isTTY === true;
   const started = performance.now();
-  let shown = -1;
+  let shown = -1; // the last percentage drawn
   const elapsed = () => ((performance.now() - started) / 1000).toFixed(1);
   return {
     tick(done) {
@@ -18,9 +18,9 @@ export function progress(label: string, total: number): Progress {
         const filled = Math.round((pct * width) / 100);
         process.stderr.write(`\r  ${label.padEnd(16)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(pct).padStart(3)}% ${done}/${total} ${elapsed()} s`);
         shown = pct;
-      } else if (pct >= shown + 25 && pct < 100) {
+      } else if (Math.floor(pct / 25) > Math.floor(shown / 25) && pct < 100) {
         process.stderr.write(`  ${label.padEnd(16)} ${String(pct).padStart(3)}% ${done}/${total} ${elapsed()} s\n`);
-        shown = pct - (pct % 25);
+        shown = pct;
       }
     },
     end(note) {
