@@ -21,7 +21,7 @@ import { freePort, startEmbedded, type EmbeddedServer } from '../src/shared/db/e
 import { mongoose } from '../src/shared/db/mongoose.js';
 import { configureRecordLock } from '../src/shared/db/record-lock.js';
 import { createLogger } from '../src/shared/logger.js';
-import { build, memoryOf, startApp, type AppProcess } from './bench/app-process.js';
+import { build, memoryOf, resetPeak, startApp, type AppProcess } from './bench/app-process.js';
 import { BENCH_PASSWORD, generate, OFFICE_EMAIL, pick } from './bench/generate.js';
 import { csrfIn, signIn, timedGet } from './bench/http.js';
 import { cannon, measurePage, type Page, type Row } from './bench/measure.js';
@@ -53,7 +53,7 @@ function machine() {
 async function main(): Promise<number> {
   const { mongodbUri: envUri, embeddedEngine, embeddedDbMemoryMb } = loadConfig();
   const host = machine();
-  const engineLabel = envUri ? 'MongoDB (MONGODB_URI)' : `embedded ${embeddedEngine}`;
+  const engineLabel = envUri ? 'MongoDB (MONGODB_URI)' : `embedded ${embeddedEngine} (${opts.db === 'own' ? "the app's own server" : 'shared server'})`;
   console.log(`Benchmark, ${opts.scale} scale (${Object.entries(opts.sizes).map(([k, v]) => `${v.toLocaleString('en-US')} ${k}`).join(', ')}) on ${engineLabel}`);
   console.log(`machine: ${host.cpus} CPUs, ${host.model}, ${host.ramGiB} GiB RAM, Node ${host.node}, load average ${host.loadAverage.join(' ')}`);
   if (opts.build) {
@@ -78,19 +78,24 @@ async function main(): Promise<number> {
     const data = await generate(opts);
     const generateSeconds = (performance.now() - started) / 1000;
     const loadDbMemory = memoryOf(embedded?.pid());
-    if (embedded) {
+    const ownDb = !!embedded && opts.db === 'own';
+    if (embedded && ownDb) {
       // The app starts and owns its embedded server on these files, as in production.
       await mongoose.disconnect();
       await embedded.stop();
       embedded = undefined;
     }
+    // Shared: the app's figures start here, not at the load's peak.
+    const sharedDbPid = embedded?.pid();
+    resetPeak(sharedDbPid);
 
     // 2. The app, in production mode.
     const appStarted = performance.now();
-    app = await startApp({ dataDir: tmp, mongodbUri: uri, embeddedPort: uri ? undefined : dbPort, engine: embeddedEngine });
+    app = await startApp({ dataDir: tmp, mongodbUri: ownDb ? undefined : dbUri, embeddedPort: ownDb ? dbPort : undefined, engine: embeddedEngine, readyTimeoutS: 1200 });
     const appStartSeconds = (performance.now() - appStarted) / 1000;
-    console.error(`app ready in ${appStartSeconds.toFixed(1)} s (pid ${app.pid}${app.dbPid() ? `, database server pid ${app.dbPid()}` : ''})`);
-    if (!uri) await connectPatiently(dbUri, opts.queries);
+    const dbPidOf = () => (ownDb ? app?.dbPid() : sharedDbPid);
+    console.error(`app ready in ${appStartSeconds.toFixed(1)} s (pid ${app.pid}${dbPidOf() ? `, database server pid ${dbPidOf()}` : ''})`);
+    if (ownDb) await connectPatiently(dbUri, opts.queries);
     else if (opts.queries) {
       await mongoose.disconnect();
       await connectPatiently(dbUri, true);
@@ -140,11 +145,11 @@ async function main(): Promise<number> {
       if (ceiling && rps !== undefined && !r.label.startsWith('ceiling')) r.ceilingRatio = rps / ceiling;
     }
     const appMemory = memoryOf(app.pid);
-    const dbMemory = memoryOf(app.dbPid());
+    const dbMemory = memoryOf(dbPidOf());
     const out = table(rows, opts.connections);
     console.log(`\n${out}\n`);
     console.log(`app (node dist/src/server.js, pid ${app.pid}): peak RSS ${appMemory?.peakMiB ?? '?'} MiB${appMemory && appMemory.peakMiB > TARGETS.appMemoryMiB ? ` ⚠ > ${TARGETS.appMemoryMiB}` : ''} (now ${appMemory?.rssMiB ?? '?'} MiB)`);
-    if (dbMemory) console.log(`database server (pid ${app.dbPid()}): peak RSS ${dbMemory.peakMiB} MiB (now ${dbMemory.rssMiB} MiB); while loading the data: ${loadDbMemory?.peakMiB ?? '?'} MiB`);
+    if (dbMemory) console.log(`database server (pid ${dbPidOf()}, ${ownDb ? "started by the app" : "shared: the bench's, the app connects with MONGODB_URI"}): peak RSS ${dbMemory.peakMiB} MiB (now ${dbMemory.rssMiB} MiB); while loading the data: ${loadDbMemory?.peakMiB ?? '?'} MiB`);
     else console.log('database server: not measured (MONGODB_URI)');
     console.log(`data generated in ${generateSeconds.toFixed(0)} s (${Object.entries(data.loadSeconds).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')}); app ready in ${appStartSeconds.toFixed(1)} s`);
     if (queries) console.log(`\nWhat each page asks the database (an in-process app on the same data, one request each):\n\n${queryTable(queries)}\n`);
@@ -152,7 +157,7 @@ async function main(): Promise<number> {
     if (appMemory && appMemory.peakMiB > TARGETS.appMemoryMiB) misses.push(`app peak memory ${appMemory.peakMiB} MiB > ${TARGETS.appMemoryMiB}`);
     console.log(misses.length ? `targets missed:\n  ${misses.join('\n  ')}` : 'every target met');
     const file = await writeJson(`bench-${opts.scale}`, {
-      at: new Date().toISOString(), scale: opts.scale, sizes: opts.sizes, engine: engineLabel, machine: host, options: { seconds: opts.seconds, connections: opts.connections, afterWrites: opts.afterWrites, only: opts.only?.source },
+      at: new Date().toISOString(), scale: opts.scale, sizes: opts.sizes, engine: engineLabel, machine: host, options: { seconds: opts.seconds, connections: opts.connections, afterWrites: opts.afterWrites, only: opts.only?.source, db: opts.db },
       targets: TARGETS, rows, memory: { app: appMemory, database: dbMemory, databaseWhileLoading: loadDbMemory }, generateSeconds, loadSeconds: data.loadSeconds, appStartSeconds, misses, table: out, queries,
     });
     console.log(`results: ${file}`);

@@ -4,7 +4,7 @@
  * production, on the files the generator wrote.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { freePort } from '../../src/shared/db/embedded.js';
@@ -28,7 +28,7 @@ export type AppProcess = {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startApp(opts: { dataDir: string; mongodbUri?: string; embeddedPort?: number; engine?: string }): Promise<AppProcess> {
+export async function startApp(opts: { dataDir: string; mongodbUri?: string; embeddedPort?: number; engine?: string; readyTimeoutS: number }): Promise<AppProcess> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const logFile = path.join(opts.dataDir, 'app.log');
@@ -66,7 +66,12 @@ export async function startApp(opts: { dataDir: string; mongodbUri?: string; emb
   const started = Date.now();
   for (;;) {
     if (exit) throw new Error(`the app exited during start-up (${exit})\n${(await readFile(logFile, 'utf8')).slice(-3000)}`);
-    if (Date.now() - started > 240_000) throw new Error(`the app was not ready within 240 s\n${(await readFile(logFile, 'utf8')).slice(-3000)}`);
+    if (Date.now() - started > opts.readyTimeoutS * 1000) {
+      child.kill('SIGTERM'); // its embedded server follows it (parent-death signal)
+      await Promise.race([exited, sleep(15_000)]);
+      if (!exit) child.kill('SIGKILL');
+      throw new Error(`the app was not ready within ${opts.readyTimeoutS} s\n${(await readFile(logFile, 'utf8')).slice(-3000)}`);
+    }
     try {
       const r = await fetch(`${base}/readyz`);
       if (r.status === 200) break;
@@ -94,6 +99,17 @@ export async function startApp(opts: { dataDir: string; mongodbUri?: string; emb
       return exit ?? '?';
     },
   };
+}
+
+/** Starts a new peak (VmHWM) for a process: Linux resets it on `5` written to clear_refs. */
+export function resetPeak(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Peak and current resident memory of a process in MiB (Linux /proc: VmHWM, VmRSS). */

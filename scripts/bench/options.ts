@@ -17,6 +17,8 @@ export type BenchOptions = {
   build: boolean;
   batch: number;
   queries: boolean;
+  /** own: the app starts its embedded server on the generated files (as in production); shared: the app uses the bench's server through MONGODB_URI. */
+  db: 'own' | 'shared';
 };
 
 export const USAGE = `npm run bench [-- options]
@@ -28,6 +30,9 @@ export const USAGE = `npm run bench [-- options]
   --after-writes N          "first request after a write" samples per page, median shown (default 3)
   --only REGEX              measure only the rows whose label matches (e.g. --only 'transfer|board')
   --batch N                 documents per insertMany while generating (default 250)
+  --db own|shared           own (office default): the app starts its own embedded server on the generated
+                            files, as in production; shared (national default): the app uses the bench's
+                            server (MONGODB_URI to it), since opening a national-scale H2 file takes minutes
   --queries                 also list what each page asks the database (commands, time, collections)
   --no-build                skip \`npm run build\` (dist/ must be current)
   MONGODB_URI=...           use that MongoDB (a throwaway database, dropped afterwards) instead of the
@@ -59,6 +64,7 @@ export function readOptions(argv = process.argv.slice(2)): BenchOptions {
       batch: { type: 'string' },
       'no-build': { type: 'boolean', default: false },
       queries: { type: 'boolean', default: false },
+      db: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -71,6 +77,10 @@ export function readOptions(argv = process.argv.slice(2)): BenchOptions {
     process.exit(2);
   }
   const scale: ScaleName = values.scale;
+  if (values.db !== undefined && values.db !== 'own' && values.db !== 'shared') {
+    console.error(`--db: expected own or shared, got ${JSON.stringify(values.db)}\n\n${USAGE}`);
+    process.exit(2);
+  }
   const base = SCALES[scale];
   return {
     scale,
@@ -87,5 +97,6 @@ export function readOptions(argv = process.argv.slice(2)): BenchOptions {
     build: !values['no-build'],
     batch: positive('batch', values.batch, 250),
     queries: values.queries,
+    db: values.db === 'own' || values.db === 'shared' ? values.db : scale === 'national' ? 'shared' : 'own',
   };
 }
