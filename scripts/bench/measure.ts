@@ -86,6 +86,10 @@ export async function measurePage(base: string, page: Page, o: { connections: nu
   }
   if (row.status !== (page.expect ?? 200)) throw new Error(`${page.label} (${page.path}) answered ${row.status}, expected ${page.expect ?? 200}`);
   for (const connections of o.connections) row.runs.push(await cannon({ url: base + page.path, connections, seconds: o.seconds, cookie: page.cookie }));
+  // autocannon stops sending at the deadline, but the app still serves what the 20 connections had
+  // sent: let it finish, or the first sample waits behind them.
+  const last = row.runs.at(-1);
+  await new Promise((r) => setTimeout(r, Math.min(5_000, 500 + 2 * (last?.p99 ?? 0))));
   const samples: number[] = [];
   for (let i = 0; i < o.afterWrites; i++) {
     await bumpDataVersion(...domainModelNames());
