@@ -9,7 +9,7 @@
  * Modules: scripts/bench/{options,generate,app-process,http,measure,report,progress}.ts.
  */
 import { execSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import '../src/app.js'; // every domain model registered, so "after a write" bumps them all
@@ -19,6 +19,7 @@ import { loadConfig } from '../src/shared/config.js';
 import { ensureIndexes } from '../src/shared/db/connect.js';
 import { freePort, startEmbedded, type EmbeddedServer } from '../src/shared/db/embedded.js';
 import { mongoose } from '../src/shared/db/mongoose.js';
+import { ROOT } from '../src/shared/paths.js';
 import { configureRecordLock } from '../src/shared/db/record-lock.js';
 import { createLogger } from '../src/shared/logger.js';
 import { build, memoryOf, resetPeak, startApp, type AppProcess } from './bench/app-process.js';
@@ -165,6 +166,13 @@ async function main(): Promise<number> {
   } finally {
     const exit = await app?.stop();
     if (exit && exit !== 'code 0, signal -') console.error(`the app did not stop cleanly: ${exit}`);
+    if (app) {
+      // The app's log (warnings and errors only, LOG_LEVEL=warn) next to the results.
+      const kept = path.join(ROOT, 'bench-results', `app-${opts.scale}-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
+      await mkdir(path.dirname(kept), { recursive: true });
+      await copyFile(app.logFile, kept).catch(() => undefined);
+      console.error(`app log: ${path.relative(ROOT, kept)}`);
+    }
     if (uri) {
       await mongoose.connection.db?.dropDatabase().catch(() => undefined);
     }
