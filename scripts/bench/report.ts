@@ -14,7 +14,8 @@ export function missesOf(row: Row): string[] {
   const out: string[] = [];
   const last = row.runs.at(-1);
   if (!last || row.skipped) return out;
-  if (row.p95Target !== undefined && last.connections >= 20 && last.p95 > row.p95Target) out.push(`p95 ${ms(last.p95)} ms > ${row.p95Target} at ${last.connections} conns`);
+  if (row.p95Target !== undefined && last.requests === 0) out.push(`no response finished within the ${last.seconds.toFixed(0)} s run at ${last.connections} conns`);
+  else if (row.p95Target !== undefined && last.connections >= 20 && last.p95 > row.p95Target) out.push(`p95 ${ms(last.p95)} ms > ${row.p95Target} at ${last.connections} conns`);
   if (row.afterWriteMs !== undefined && row.afterWriteMs > TARGETS.afterWriteMs) out.push(`after a write ${ms(row.afterWriteMs)} ms > ${TARGETS.afterWriteMs}`);
   if (row.ceilingRatio !== undefined && row.ceilingRatio < TARGETS.ceilingShare) out.push(`${(row.ceilingRatio * 100).toFixed(0)} % of the ceiling < 20 %`);
   const bad = Object.entries(last.statusCodes).filter(([code]) => code !== String(row.status)).map(([code, count]) => `${count}× ${code}`);
@@ -35,6 +36,7 @@ export function table(rows: Row[], connections: number[]): string {
     const cells = connections.map((c) => {
       const run = r.runs.find((x) => x.connections === c);
       if (!run) return '— | —';
+      if (run.requests === 0) return `0 | ${flag(r.p95Target !== undefined, `none finished in ${run.seconds.toFixed(0)} s`)}`;
       const p95Miss = r.p95Target !== undefined && c >= 20 && run.p95 > r.p95Target;
       return `${n0(run.rps)} | ${ms(run.p50)} / ${flag(p95Miss, ms(run.p95))} / ${ms(run.p99)}`;
     });
