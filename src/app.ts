@@ -18,7 +18,9 @@ import { documentsRouter } from './features/documents/documents.routes.js';
 import { transfersRouter } from './features/transfers/transfers.routes.js';
 import { healthRouter } from './features/health/health.routes.js';
 import { homeRouter } from './features/home/home.routes.js';
+import { importRouter } from './features/import/import.routes.js';
 import { municipalitiesRouter } from './features/municipalities/municipalities.routes.js';
+import { dashboardRouter } from './features/dashboard/dashboard.routes.js';
 import type { Config } from './shared/config.js';
 import { createI18n, i18nMiddleware } from './shared/i18n.js';
 import { csrfProtection } from './shared/http/csrf.js';
@@ -128,6 +130,8 @@ export async function createApp(ctx: AppContext): Promise<Express> {
   app.use(documentsRouter(config));
   app.use(transfersRouter(config));
   app.use(municipalitiesRouter());
+  app.use(dashboardRouter({ isProduction: config.isProduction })); // [dashboard]
+  app.use(importRouter(config)); // [import] spreadsheet import (office, admin)
   // [bench] The benchmark's ceiling: the same middleware and layout, no data read. Only when the bench sets BENCH_CEILING_PAGE.
   if (config.benchCeilingPage) app.get('/__bench/ceiling', (_req, res) => res.render('bench/ceiling', { title: 'Benchmark' }));
 

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { keyFigures } from './features/home/home.service.js';
+import { recountUncountedAdoption } from './features/catalogue/catalogue.service.js';
 import { ensureFirstAdmin } from './features/accounts/first-admin.js';
 import { seedIfEmpty } from './demo/seed-on-start.js';
 import { loadNationalMunicipalities } from './features/municipalities/national.js';
@@ -66,6 +67,8 @@ try {
   const national = await loadNationalMunicipalities();
   if (national.created) log.info(`national municipalities: added ${national.created} of ${national.total}`);
   if (!config.mongodbUri && config.demoData) await seedIfEmpty(config, log);
+  const recounted = await recountUncountedAdoption();
+  if (recounted) log.info(`adoption figures recounted for ${recounted} models`);
   const app = await createApp({ config, logger: log, sessionSecret: await sessionSecret(config), embedded: !!db.embedded });
   // Express 5 calls this on a listen error too (then the 'error' handler below reports it).
   server = app.listen(config.port, config.host, (error?: Error) => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { createTransfer } from './support/transfers.js';
 import supertest from 'supertest';
 import { AuditEvent } from '../src/features/audit/audit.model.js';
 import { ServiceModel } from '../src/features/catalogue/model.model.js';
@@ -307,6 +308,16 @@ describe('catalogue: office editing', () => {
     const res = await agent.post(`/models/${model.slug}`).type('form').send({ ...body, summary: 'Revizyonsuz' });
     expect(res.status).to.equal(422);
     expect((await ServiceModel.findById(model._id).lean())?.summary).to.equal('Dokunulmamış');
+  });
+
+  it('a new title reaches the search of the transfers of that model', async () => {
+    const { agent } = await signIn('office');
+    const { model, id } = await createTransfer({ modelTitle: `Kent Bostanı ${unique()}` });
+    const page = await agent.get(`/models/${model.slug}/edit`);
+    const newTitle = `Mahalle Fırını ${unique()}`;
+    expect((await agent.post(`/models/${model.slug}`).type('form').send({ ...formBody(page.text), title: newTitle })).status).to.equal(303);
+    const found = await agent.get(`/transfers?q=${encodeURIComponent(newTitle.toLocaleLowerCase('tr'))}`);
+    expect(found.text).to.include(`/transfers/${id}`);
   });
 
   it('moves the slug with the title and answers the old slug with 301', async () => {

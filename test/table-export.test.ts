@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { signIn } from './support/app.js';
 import { csvCell, table, toCsv, toXlsx } from '../src/shared/http/table-export.js';
 import { readWorkbook } from './support/xlsx.js';
 
@@ -44,5 +45,20 @@ describe('table exports (CSV and XLSX)', () => {
     expect(ws?.getCell('A3').value, 'text stays text in XLSX').to.equal('=HYPERLINK("http://x")');
     expect(ws?.getCell('B4').value).to.equal(12);
     expect((ws?.getCell('C2').value as Date).toISOString()).to.equal('2025-03-14T00:00:00.000Z');
+  });
+});
+
+describe('exports: a format we do not write', function () {
+  this.timeout(30_000);
+  it('is a 404 on every list export, never a CSV in its place; no format is CSV', async () => {
+    const { agent } = await signIn('office');
+    for (const list of ['/municipalities', '/visits', '/transfers']) {
+      const pdf = await agent.get(`${list}/export?format=pdf`);
+      expect(pdf.status, `${list} pdf`).to.equal(404);
+      expect(pdf.headers['content-type']).to.match(/^text\/html/);
+      const plain = await agent.get(`${list}/export`);
+      expect(plain.status, `${list} default`).to.equal(200);
+      expect(plain.headers['content-type']).to.match(/^text\/csv/);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { User } from '../src/features/accounts/user.model.js';
 import { createUser, csrfFrom, signIn } from './support/app.js';
 import { createTransfer } from './support/transfers.js';
 import { describeMessages, validateHtml } from './support/vnu.js';
@@ -21,8 +22,10 @@ describe('transfer pages are valid HTML (Nu HTML checker)', function () {
     const { agent: office } = await signIn('office');
     const { agent: mentorAgent, user: mentorUser } = await signIn('office');
     await createTransfer({ status: 'assessment', mentor: mentorUser._id, nextAction: 'Ara', nextActionDue: new Date(Date.now() - 86_400_000), lastActivityAt: new Date(Date.now() - 100 * 86_400_000) });
-    const { agent: manager } = await signIn('manager');
-    const { agent: muni } = await signIn('municipality', { municipalityId: String(t.municipalityId) });
+    const { agent: manager, user: managerUser } = await signIn('manager');
+    const { agent: muni, user: muniUser } = await signIn('municipality', { municipalityId: String(t.municipalityId) });
+    // Both signed in before: their pages show what changed since (the changes below).
+    await User.updateMany({ _id: { $in: [managerUser._id, muniUser._id] } }, { $set: { previousLoginAt: new Date() } });
     const page = await office.get(`/transfers/${t.id}`);
     const csrf = csrfFrom(page.text);
     const refused = await office.post(`/transfers/${t.id}/transition`).type('form').send({ _csrf: csrf, to: 'operational', status: 'implementation', version: '1' });
@@ -55,6 +58,8 @@ describe('transfer pages are valid HTML (Nu HTML checker)', function () {
       'show-manager': (await manager.get(`/transfers/${t.id}`)).text,
       'show-muni': (await muni.get(`/transfers/${t.id}`)).text,
       'list-muni': (await muni.get('/transfers')).text,
+      'home-muni-en': (await muni.get('/?lang=en')).text,
+      'home-manager': (await manager.get('/')).text,
       refused: refused.text,
       'details-invalid': badDetails.text,
       conflict: conflict.text,
@@ -66,6 +71,8 @@ describe('transfer pages are valid HTML (Nu HTML checker)', function () {
       'checkin-due-list': (await office.get('/transfers?checkin=1')).text,
       'new-invalid': badNew.text,
     };
+    expect(pages['list-muni']).to.include('id="since-heading"').and.include('aşama');
+    expect(pages['home-manager']).to.include('class="since-delta');
     const errors = await validateHtml(pages);
     expect(describeMessages(errors)).to.deep.equal([]);
   });

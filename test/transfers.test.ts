@@ -7,8 +7,10 @@ import { keyFigures } from '../src/features/home/home.service.js';
 import { Transfer } from '../src/features/transfers/transfer.model.js';
 import { refreshTransferKeysFor } from '../src/features/transfers/list.service.js';
 import { Municipality } from '../src/features/municipalities/municipality.model.js';
-import { createMunicipality, createUser, csrfFrom, signIn, unique, type Agent } from './support/app.js';
-import { createTransfer } from './support/transfers.js';
+import supertest from 'supertest';
+import { User } from '../src/features/accounts/user.model.js';
+import { createMunicipality, createUser, csrfFrom, csrfOf, signIn, signInAs, TEST_PASSWORD, testApp, unique, type Agent } from './support/app.js';
+import { createModel, createTransfer } from './support/transfers.js';
 import { readWorkbook, sheetRows } from './support/xlsx.js';
 
 const DAY = 86_400_000;
@@ -444,6 +446,48 @@ describe('transfers: check-ins after launch', function () {
   });
 });
 
+describe('transfers: a stopped service on the model page', function () {
+  this.timeout(60_000);
+
+  it('is counted as stopped, not running, and stays so through a hold and its resume; a later check-in that finds it running counts it again', async () => {
+    const { id, model } = await createTransfer({ status: 'implementation' });
+    const { agent: office } = await signIn('office');
+    const adoption = async () => {
+      const m = await ServiceModel.findById(model._id).lean();
+      return { running: m?.adoption?.operational, stopped: m?.adoption?.stopped, inProgress: m?.adoption?.inProgress, runningIn: m?.adoption?.runningIn?.length };
+    };
+    const move = async (body: Record<string, string>) => {
+      const t = await Transfer.findById(id).select('status version').lean();
+      const res = await office.post(`/transfers/${id}/transition`).type('form').send({ _csrf: await pageCsrf(office, id), status: t?.status ?? '', version: String(t?.version), ...body });
+      expect(res.status, res.text.slice(0, 300)).to.equal(303);
+    };
+    await refreshAdoption(model._id);
+    await move({ to: 'operational', launchDate: new Date(Date.now() - 200 * DAY).toISOString().slice(0, 10) });
+    expect(await adoption()).to.deep.equal({ running: 1, stopped: 0, inProgress: 0, runningIn: 1 });
+    const checkIn = async (index: number, running: 'yes' | 'no') => {
+      // The test decides the check-in is due now.
+      await Transfer.updateOne({ _id: id }, { $set: { [`checkIns.${index}.dueAt`]: new Date(Date.now() - DAY) } });
+      const res = await office.post(`/transfers/${id}/check-ins/${index}`).type('form').send({ _csrf: await pageCsrf(office, id), running });
+      expect(res.status).to.equal(303);
+    };
+    await checkIn(0, 'no');
+    expect(await adoption()).to.deep.equal({ running: 0, stopped: 1, inProgress: 0, runningIn: 0 });
+    const page = await office.get(`/models/${model.slug}`);
+    expect(page.text).to.include('Henüz').and.include('hizmetin durduğu izleme görüşmesinde bildirildi');
+    // A hold and its resume move a stopped service without counting it as running or twice.
+    await move({ to: 'on_hold', reason: 'Bütçe bekleniyor' });
+    expect(await adoption(), 'on hold counts in neither').to.deep.equal({ running: 0, stopped: 0, inProgress: 0, runningIn: 0 });
+    await move({ to: 'operational' });
+    expect(await adoption()).to.deep.equal({ running: 0, stopped: 1, inProgress: 0, runningIn: 0 });
+    await checkIn(1, 'yes');
+    expect(await adoption()).to.deep.equal({ running: 1, stopped: 0, inProgress: 0, runningIn: 1 });
+    // The incremental figures agree with a recount from the transfers.
+    const incremental = await adoption();
+    await refreshAdoption(model._id);
+    expect(await adoption()).to.deep.equal(incremental);
+  });
+});
+
 describe("transfers: the office's day on the home page", function () {
   this.timeout(60_000);
 
@@ -474,6 +518,80 @@ describe("transfers: the office's day on the home page", function () {
     // Managers, municipality users and visitors get the public page only.
     const { agent: manager } = await signIn('manager');
     expect((await manager.get('/')).text).not.to.include('id="day-heading"');
+  });
+});
+
+describe('transfers: what changed since the last visit', function () {
+  this.timeout(60_000);
+
+  it('a second sign-in remembers the first: the home page counts from it', async () => {
+    const { user, email } = await createUser('manager');
+    const agent = supertest.agent(await testApp());
+    await signInAs(agent, email, TEST_PASSWORD);
+    expect((await agent.get('/')).text, 'first sign-in: nothing to compare with').not.to.include('id="since-heading"');
+    const first = (await User.findById(user._id).lean())?.lastLoginAt;
+    await agent.post('/logout').type('form').send({ _csrf: await csrfOf(agent) });
+    await signInAs(agent, email, TEST_PASSWORD);
+    expect((await User.findById(user._id).lean())?.previousLoginAt?.getTime()).to.equal(first?.getTime());
+    expect((await agent.get('/')).text).to.include('id="since-heading"');
+  });
+
+  it("a manager's home starts with how the stage counts moved, from the history of what the office did meanwhile", async () => {
+    const { agent: manager, user } = await signIn('manager');
+    const launched = await createTransfer({ status: 'implementation' });
+    const held = await createTransfer({ status: 'agreement' });
+    // The manager last signed in a moment ago; everything below happens after.
+    await User.updateOne({ _id: user._id }, { $set: { previousLoginAt: new Date() } });
+    const { agent: office } = await signIn('office');
+    const move = async (id: string, body: Record<string, string>) => {
+      const t = await Transfer.findById(id).select('status version').lean();
+      expect((await office.post(`/transfers/${id}/transition`).type('form').send({ _csrf: await pageCsrf(office, id), status: t?.status ?? '', version: String(t?.version), ...body })).status).to.equal(303);
+    };
+    await move(launched.id, { to: 'operational', launchDate: '2026-11-02' });
+    await move(held.id, { to: 'on_hold', reason: 'Seçim dönemi' });
+    const fresh = await createModel();
+    const muni = await createMunicipality();
+    const csrf = await csrfOf(office, '/transfers/new');
+    expect((await office.post('/transfers').type('form').send({ _csrf: csrf, model: String(fresh._id), municipality: String(muni._id) })).status).to.equal(303);
+    // An import meanwhile: launched in 2025 by the file's date, recorded now.
+    const imported = await createTransfer({ status: 'operational', enteredStageAt: new Date('2025-02-10T00:00:00Z') });
+    await Transfer.updateOne({ _id: imported.transfer._id }, { $set: { 'history.0.recordedAt': new Date(), lastActivityAt: new Date() } });
+
+    const home = await manager.get('/');
+    const since = home.text.slice(home.text.indexOf('id="since-heading"'), home.text.indexOf('</section>', home.text.indexOf('id="since-heading"')));
+    expect(since).to.include('2 yeni aktarım açıldı').and.include('2 hizmet hayata geçti').and.include('0 ziyaret kaydedildi');
+    const delta = (stage: string) => new RegExp(`status-${stage}">[^<]+</span></a></th>\\s*<td>[^<]+</td>\\s*<td class="since-delta[^"]*">([^<]+)</td>`).exec(since)?.[1];
+    expect(delta('operational')).to.equal('+2');
+    expect(delta('implementation')).to.equal('−1');
+    expect(delta('agreement')).to.equal('−1');
+    expect(delta('on_hold')).to.equal('+1');
+    expect(delta('interest')).to.equal('+1');
+    expect(delta('assessment'), 'unchanged stages are not listed').to.equal(undefined);
+    // The office's home does not get the manager's panel.
+    expect((await office.get('/')).text).not.to.include('id="since-heading"');
+  });
+
+  it('a municipality user sees what the office did on its own transfers, never internal notes or its own updates', async () => {
+    const mine = await createTransfer({ status: 'assessment' });
+    const { agent: muni, user } = await signIn('municipality', { municipalityId: String(mine.municipalityId) });
+    await User.updateOne({ _id: user._id }, { $set: { previousLoginAt: new Date() } });
+    const { agent: office } = await signIn('office');
+    const t = await Transfer.findById(mine.id).select('version').lean();
+    expect((await office.post(`/transfers/${mine.id}/transition`).type('form').send({ _csrf: await pageCsrf(office, mine.id), to: 'agreement', status: 'assessment', version: String(t?.version) })).status).to.equal(303);
+    const csrf = await pageCsrf(office, mine.id);
+    expect((await office.post(`/transfers/${mine.id}/comments`).type('form').send({ _csrf: csrf, text: 'Protokol taslağı e-postanızda', shared: '1' })).status).to.equal(303);
+    expect((await office.post(`/transfers/${mine.id}/comments`).type('form').send({ _csrf: csrf, text: 'İç not: bütçe belirsiz' })).status).to.equal(303);
+    // Its own request of another model is not news to it.
+    const other = await createModel();
+    const reqPage = await muni.get(`/models/${other.slug}/request`);
+    expect((await muni.post(`/models/${other.slug}/request`).type('form').send({ _csrf: csrfFrom(reqPage.text) })).status).to.equal(303);
+    const list = await muni.get('/transfers');
+    expect(list.status).to.equal(200);
+    const since = list.text.slice(list.text.indexOf('id="since-heading"'), list.text.indexOf('</section>', list.text.indexOf('id="since-heading"')));
+    expect(since).to.include(`/transfers/${mine.id}`).and.include('aşama &#34;Protokol&#34; oldu').and.include('Ofisten 1 yeni yanıt');
+    expect(since).not.to.include('bütçe');
+    expect(since, 'its own request').not.to.include(other.title);
+    expect((await muni.get('/')).text).to.include('Ofisten 1 yeni yanıt');
   });
 });
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { AuditEvent } from '../src/features/audit/audit.model.js';
+import { DocumentFile } from '../src/features/documents/document.model.js';
 import { ServiceModel } from '../src/features/catalogue/model.model.js';
 import { Municipality } from '../src/features/municipalities/municipality.model.js';
 import { Transfer, transferIdFor } from '../src/features/transfers/transfer.model.js';
@@ -203,6 +204,35 @@ describe('visits', function () {
     expect(stored?.openFollowUps).to.equal(3);
     expect((await agent.get('/')).text).to.match(/Takiplerim <span class="nav-count">1</);
     expect(await AuditEvent.countDocuments({ action: 'visit.follow-up-done', targetId: String(visit._id) })).to.equal(1);
+  });
+
+  it('deleting a photo deletes its thumbnail too: neither can be fetched afterwards', async () => {
+    const muni = await createMunicipality();
+    const visit = await storeVisit({ municipalities: [muni._id], summary: `Fotoğraflı ${unique()}` });
+    const sharp = (await import('sharp')).default;
+    const photo = await sharp({ create: { width: 900, height: 600, channels: 3, background: '#1e6e8c' } }).png().toBuffer();
+    const csrf = await csrfOf(office, `/visits/${String(visit._id)}`);
+    expect((await office.post(`/visits/${String(visit._id)}/documents`).field('_csrf', csrf).field('title', 'Toplantı').field('visibility', 'public').attach('file', photo, { filename: 'toplanti.png' })).status).to.equal(303);
+    const files = await DocumentFile.find({ ownerKind: 'Visit', ownerId: visit._id }).select('purpose').lean();
+    const photoDoc = files.find((f) => f.purpose === 'photo');
+    const thumbDoc = files.find((f) => f.purpose === 'photo-thumb');
+    expect(Boolean(photoDoc && thumbDoc), 'a photo and its thumbnail were stored').to.equal(true);
+    expect((await office.get(`/documents/${String(thumbDoc?._id)}`)).status).to.equal(200);
+    expect((await office.post(`/documents/${String(photoDoc?._id)}/delete`).type('form').send({ _csrf: csrf })).status).to.equal(303);
+    expect((await office.get(`/documents/${String(photoDoc?._id)}`)).status).to.equal(404);
+    expect((await office.get(`/documents/${String(thumbDoc?._id)}`)).status).to.equal(404);
+    expect(await DocumentFile.countDocuments({ ownerKind: 'Visit', ownerId: visit._id })).to.equal(0);
+  });
+
+  it('says when a date in the address cannot be read (an impossible day included) instead of silently dropping it', async () => {
+    await office.get('/visits?lang=tr');
+    const bad = await office.get('/visits?from=2026-13-45&to=2026-02-31');
+    expect(bad.status).to.equal(200);
+    expect(bad.text).to.include('Tarih okunamadı (2026-13-45, 2026-02-31)');
+    expect(bad.text, 'the unread date is not put back in the field').not.to.include('value="2026-02-31"');
+    const good = await office.get('/visits?from=2024-02-29');
+    expect(good.text).not.to.include('Tarih okunamadı');
+    expect(good.text).to.include('value="2024-02-29"');
   });
 
   it('exports the same rows as the page (every page), as CSV and XLSX, Turkish intact and formulas neutralised', async () => {

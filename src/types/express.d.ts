@@ -11,6 +11,8 @@ declare global {
       municipalityId: string | undefined;
       language: 'tr' | 'en';
       mustChangePassword: boolean;
+      /** The sign-in before this one (undefined on a first sign-in): "since your last visit". */
+      previousSignInAt: Date | undefined;
     }
   }
 }

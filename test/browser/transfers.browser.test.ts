@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
+import { User } from '../../src/features/accounts/user.model.js';
 import { Transfer } from '../../src/features/transfers/transfer.model.js';
 import { PATH, type ActiveState, type State } from '../../src/features/transfers/workflow.js';
 import { createMunicipality, createUser, TEST_PASSWORD, unique } from '../support/app.js';
@@ -70,11 +71,14 @@ describe('transfers in the browser (board and a transfer page; axe; screenshots)
     accounts.office = data.mentorEmail;
     accounts.municipality = (await createUser('municipality', { municipalityId: data.municipalityId })).email;
   });
+  // Last signed in 25 days ago: since then the office moved its transfer to agreement and replied.
+  const lastSignedIn25DaysAgo = (email: string) => User.updateOne({ email }, { $set: { lastLoginAt: ago(25) } });
 
   for (const role of ['office', 'municipality'] as const) {
     for (const [device, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
       it(`${role} on ${device}: the board and the transfer page, Turkish and English`, async () => {
         const page = await newPage(viewport);
+        await lastSignedIn25DaysAgo(accounts[role]);
         await browserSignIn(page, accounts[role], TEST_PASSWORD, suite.base);
         for (const lang of ['tr', 'en'] as const) {
           await page.goto(`${suite.base}/transfers?view=board&q=${encodeURIComponent(marker)}&lang=${lang}`);
@@ -84,7 +88,8 @@ describe('transfers in the browser (board and a transfer page; axe; screenshots)
           await screenshot(page, `transfers-board-${role}-${lang}-${device}`);
           expect(await axeViolations(page)).to.deep.equal([]);
 
-          await page.goto(`${suite.base}/transfers?q=${encodeURIComponent(marker)}`);
+          await page.goto(`${suite.base}/transfers${role === 'office' ? `?q=${encodeURIComponent(marker)}` : ''}`);
+          if (role === 'municipality') expect(await page.locator('.since-news').innerText()).to.match(lang === 'tr' ? /Ofisten 1 yeni yanıt/ : /1 new reply from the office/);
           await screenshot(page, `transfers-list-${role}-${lang}-${device}`);
           expect(await axeViolations(page)).to.deep.equal([]);
 
@@ -122,5 +127,20 @@ describe('transfers in the browser (board and a transfer page; axe; screenshots)
     await page.goto(`${suite.base}/transfers/new`);
     await screenshot(page, 'transfers-new-tr-desktop');
     expect(await axeViolations(page)).to.deep.equal([]);
+  });
+
+  it("a manager's home starts with what changed since their last sign-in", async () => {
+    const { email } = await createUser('manager');
+    for (const [device, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+      const page = await newPage(viewport);
+      await lastSignedIn25DaysAgo(email);
+      await browserSignIn(page, email, TEST_PASSWORD, suite.base);
+      for (const lang of ['tr', 'en'] as const) {
+        await page.goto(`${suite.base}/?lang=${lang}`);
+        expect(await page.locator('#since-heading').count()).to.equal(1);
+        await screenshot(page, `home-manager-since-${lang}-${device}`);
+        expect(await axeViolations(page)).to.deep.equal([]);
+      }
+    }
   });
 });

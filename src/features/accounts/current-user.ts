@@ -10,5 +10,6 @@ export function toCurrentUser(u: UserDoc): Express.User {
     municipalityId: u.municipality ? String(u.municipality) : undefined,
     language: u.language === 'en' ? 'en' : 'tr',
     mustChangePassword: !!u.mustChangePassword,
+    previousSignInAt: u.previousLoginAt ?? undefined,
   };
 }

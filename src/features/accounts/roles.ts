@@ -22,6 +22,8 @@ export const RIGHTS = [
   'documents:upload',
   'dashboard:read',
   'exports:read',
+  /** Bringing the office's spreadsheets in (the import pages and the command line's equivalent). */
+  'import:run',
   'users:admin',
   'audit:read',
   'account:self',
@@ -45,9 +47,9 @@ const STAFF_WORK: readonly Right[] = [
 export const ROLE_RIGHTS: Readonly<Record<Role, readonly Right[]>> = {
   // Scoped to their own municipality by the per-record rules.
   municipality: ['municipalities:read', 'visits:read', 'transfers:read', 'transfers:request', 'transfers:update-own', 'transfers:comment', 'documents:upload', 'account:self'],
-  office: [...STAFF_WORK, 'dashboard:read', 'exports:read', 'account:self'],
+  office: [...STAFF_WORK, 'dashboard:read', 'exports:read', 'import:run', 'account:self'],
   manager: ['models:read-drafts', 'municipalities:read', 'visits:read', 'transfers:read', 'transfers:comment', 'dashboard:read', 'exports:read', 'audit:read', 'account:self'],
-  admin: [...STAFF_WORK, 'dashboard:read', 'exports:read', 'users:admin', 'audit:read', 'account:self'],
+  admin: [...STAFF_WORK, 'dashboard:read', 'exports:read', 'import:run', 'users:admin', 'audit:read', 'account:self'],
 };
 
 export function isRole(value: string): value is Role {

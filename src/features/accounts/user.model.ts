@@ -15,6 +15,8 @@ const userSchema = new Schema(
     /** Bumped when sessions must end (disable, password change): sessions carrying an older value are refused. */
     sessionEpoch: { type: Number, default: 0 },
     lastLoginAt: Date,
+    /** The sign-in before the last: "what changed since your last visit" counts from here. */
+    previousLoginAt: Date,
     passwordChangedAt: Date,
     searchKey: { type: String, default: '' },
     demo: { type: Boolean, default: false },

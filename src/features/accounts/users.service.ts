@@ -221,7 +221,12 @@ export async function changeOwnPassword(id: string, current: string, next: strin
   return { ok: true };
 }
 
-/** Sign-in time, for the users list and the account page. */
+/** Sign-in time, for the users list and the account page; the one before it marks "since your last visit". */
 export async function recordSignIn(id: string): Promise<void> {
-  await withRecordLock(`user:${id}`, () => User.updateOne({ _id: id }, { $set: { lastLoginAt: new Date() } }));
+  await withRecordLock(`user:${id}`, async () => {
+    const before = await User.findById(id, { lastLoginAt: 1 }).lean<{ lastLoginAt?: Date | null }>();
+    const set: Record<string, Date> = { lastLoginAt: new Date() };
+    if (before?.lastLoginAt) set.previousLoginAt = before.lastLoginAt;
+    await User.updateOne({ _id: id }, { $set: set });
+  });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { escapeRegExp } from '../../shared/search-key.js';
 import { AuditEvent, type AuditFields } from './audit.model.js';
+import { isCalendarDay } from '../../shared/calendar-day.js';
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -45,6 +46,8 @@ export const KNOWN_ACTIONS = [
   'visit.follow-up-reopened',
   'municipality.created',
   'municipality.updated',
+  'import.completed',
+  'transfer.imported',
 ] as const;
 
 /** The i18n key of an action's label (`auth.login.failed` → `admin:audit.actions.auth_login_failed`). */
@@ -53,13 +56,7 @@ export const actionLabelKey = (action: string): string => `admin:audit.actions.$
 const firstString = (v: unknown) => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : '');
 const asText = (schema: z.ZodString) => z.preprocess(firstString, schema);
 
-/** A yyyy-mm-dd that names a real day (what a date input can hold). */
-export const isRealDay = (s: string): boolean => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
-};
-const day = asText(z.string().trim().refine((s) => s === '' || isRealDay(s), 'validation:date'));
+const day = asText(z.string().trim().refine((s) => s === '' || isCalendarDay(s), 'validation:date'));
 
 /** The audit page's filters; a bad value is a field message, not a 500. */
 export const auditQuerySchema = z

@@ -3,14 +3,15 @@ import { isLang } from '../../shared/i18n.js';
 import { defineRoutes, needs } from '../../shared/http/routes.js';
 import { parseForm } from '../../shared/http/validation.js';
 import { describeDetails, recordNames, type Translate } from './audit.details.js';
-import { actionLabelKey, auditQuerySchema, isRealDay, KNOWN_ACTIONS, listAudit } from './audit.query.js';
+import { isCalendarDay } from '../../shared/calendar-day.js';
+import { actionLabelKey, auditQuerySchema, KNOWN_ACTIONS, listAudit } from './audit.query.js';
 
 /** The refused filters as typed, for the form; a date input cannot hold an invalid date, so that one is left empty (a real day stays, e.g. an end before the start). */
 function typedFilters(query: Request['query']): Record<string, string> {
   return Object.fromEntries(
     (['action', 'actor', 'from', 'to'] as const).map((k) => {
       const v = query[k];
-      const keep = typeof v === 'string' && (k === 'action' || k === 'actor' || isRealDay(v.trim()));
+      const keep = typeof v === 'string' && (k === 'action' || k === 'actor' || isCalendarDay(v));
       return [k, keep ? v : ''];
     }),
   );

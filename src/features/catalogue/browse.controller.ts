@@ -72,6 +72,7 @@ function chipsFor(req: Request, state: CatalogueState) {
     if (value) chips.push({ label: `${req.t(`catalogue:facets.${key}`)}: ${termLabel(TERM_FACETS[key].terms, value, lang)}`, href: hrefWith(req, { [key]: undefined }) });
   }
   if (state.running) chips.push({ label: req.t('catalogue:facets.runningValue'), href: hrefWith(req, { running: undefined }) });
+  if (state.province) chips.push({ label: req.t('catalogue:list.chipProvince', { province: state.province }), href: hrefWith(req, { province: undefined }) });
   return chips;
 }
 
@@ -83,6 +84,7 @@ function hiddenState(state: CatalogueState): [string, string][] {
     ['group', state.group],
     ['difficulty', state.difficulty],
     ['running', state.running ? '1' : undefined],
+    ['province', state.province],
     ['status', state.status],
   ];
   return pairs.filter((p): p is [string, string] => !!p[1]);
@@ -93,7 +95,7 @@ function hiddenState(state: CatalogueState): [string, string][] {
  * filters without the words), so the empty state offers something that works.
  */
 async function alternativesFor(req: Request, state: CatalogueState, staff: boolean) {
-  const none = { theme: undefined, approach: undefined, group: undefined, difficulty: undefined, running: false, status: undefined };
+  const none = { theme: undefined, approach: undefined, group: undefined, difficulty: undefined, running: false, province: undefined, status: undefined };
   const options: { label: string; href: string; state: CatalogueState }[] = [];
   const facetsChosen = chipsFor(req, state).length > (state.q ? 1 : 0);
   if (state.q && facetsChosen) options.push({ label: req.t('catalogue:list.keepSearchOnly', { q: state.q }), href: `/models?q=${encodeURIComponent(state.q)}`, state: { ...state, ...none } });
@@ -109,6 +111,7 @@ export async function browse(req: Request, res: Response): Promise<void> {
   const alternatives = items.length === 0 && hasFilters(state) ? await alternativesFor(req, state, staff) : [];
   res.render('catalogue/index', {
     title: state.q ? req.t('catalogue:list.titleWithQuery', { q: state.q }) : req.t('catalogue:list.title'),
+    description: req.t('catalogue:list.lead'),
     state,
     sorts: SORTS,
     items,

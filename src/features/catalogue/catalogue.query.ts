@@ -1,9 +1,9 @@
 /**
  * The catalogue's whole state lives in the URL (q, theme, approach, group, difficulty, running,
- * status, sort, page), so a search can be shared, bookmarked and walked back with the browser's
+ * province, status, sort, page), so a search can be shared, bookmarked and walked back with the browser's
  * Back button. This module reads it, ignoring anything that is not a known value.
  */
-import { APPROACHES, DIFFICULTIES, isCode, TARGET_GROUPS, THEMES, type Term } from '../../reference/index.js';
+import { APPROACHES, DIFFICULTIES, isCode, PROVINCES, TARGET_GROUPS, THEMES, type Term } from '../../reference/index.js';
 import { MODEL_STATUSES } from './model.model.js';
 import { firstParam, pageParam } from '../../shared/http/url-state.js';
 
@@ -28,6 +28,8 @@ export type CatalogueState = {
   group: string | undefined;
   difficulty: string | undefined;
   running: boolean;
+  /** Models operational in a municipality of this province (the home page's map links here). */
+  province: string | undefined;
   /** Staff only; the public always sees published models. */
   status: ModelStatus | undefined;
   sort: Sort;
@@ -58,6 +60,7 @@ export function readCatalogueState(query: Query, staff: boolean): CatalogueState
     group: codeOf(TARGET_GROUPS, query.group),
     difficulty: codeOf(DIFFICULTIES, query.difficulty),
     running: firstParam(query.running) === '1',
+    province: PROVINCES.some((p) => p.name === firstParam(query.province)) ? firstParam(query.province) : undefined,
     status: staff && isOneOf(MODEL_STATUSES, status) ? status : undefined,
     sort: isOneOf(SORTS, sort) ? sort : 'title',
     page: pageParam(query.page),
@@ -66,5 +69,5 @@ export function readCatalogueState(query: Query, staff: boolean): CatalogueState
 
 /** True when any filter narrows the list (the empty state offers to clear them). */
 export function hasFilters(s: CatalogueState): boolean {
-  return !!(s.q || s.theme || s.approach || s.group || s.difficulty || s.running || s.status);
+  return !!(s.q || s.theme || s.approach || s.group || s.difficulty || s.running || s.province || s.status);
 }

@@ -90,6 +90,15 @@ export type SaveResult =
   | { kind: 'gone' };
 
 /**
+ * Features that keep something derived from a model's title (transfers' search keys) register here,
+ * so the catalogue never imports them.
+ */
+const renameListeners = new Set<(model: Types.ObjectId) => Promise<unknown>>();
+export function onModelRenamed(listener: (model: Types.ObjectId) => Promise<unknown>): void {
+  renameListeners.add(listener);
+}
+
+/**
  * Saves an edit made on revision `rev`: one conditional update `{_id, rev}` that sets the fields
  * and bumps `rev`. If someone saved in between, nothing is written and the caller gets the latest
  * version to show what changed. (Serialized per model in embedded mode, where FerretDB's update
@@ -116,6 +125,7 @@ export function saveModel(id: Types.ObjectId, rev: number, input: ModelInput): P
     const latest = await ServiceModel.findById(id).lean<ModelRecord>();
     if (!latest) return { kind: 'gone' };
     if (result.matchedCount === 0) return { kind: 'conflict', latest };
+    if (input.title !== current.title) for (const listener of renameListeners) await listener(id);
     return { kind: 'saved', model: latest, changed: changedFields(inputOf(current), input), previousSlug: slug !== current.slug ? current.slug : undefined };
   });
 }
@@ -150,46 +160,63 @@ export function setCover(id: Types.ObjectId, cover: Types.ObjectId | null, thumb
 }
 
 /**
+ * How a transfer counts in its model's adoption figures: its status, except that a launched service
+ * a check-in reported as stopped counts as 'stopped' — never as running.
+ */
+export type AdoptionState = State | 'stopped';
+export const adoptionState = (status: State, serviceStopped?: boolean | null): AdoptionState => (status === 'operational' && serviceStopped ? 'stopped' : status);
+
+/**
  * Recounts a model's adoption from its transfers (one scan): for repairs and the demo seed. The
  * workflow keeps the counts current incrementally with `applyAdoptionChange`.
  */
 export async function refreshAdoption(modelId: Types.ObjectId | string): Promise<void> {
   const model = new Types.ObjectId(String(modelId));
-  const rows = await Transfer.find({ model }, { municipality: 1, status: 1 }).lean<{ municipality: Types.ObjectId; status: State }[]>();
-  const runningIn = rows.filter((t) => t.status === 'operational').map((t) => t.municipality);
+  const rows = await Transfer.find({ model }, { municipality: 1, status: 1, serviceStopped: 1 }).lean<{ municipality: Types.ObjectId; status: State; serviceStopped?: boolean | null }[]>();
+  const states = rows.map((t) => ({ municipality: t.municipality, state: adoptionState(t.status, t.serviceStopped) }));
+  const runningIn = states.filter((t) => t.state === 'operational').map((t) => t.municipality);
+  const stopped = states.filter((t) => t.state === 'stopped').length;
   const inProgress = rows.filter((t) => IN_PROGRESS_STATES.includes(t.status)).length;
   await withRecordLock(lockKey(model), async () => {
-    await ServiceModel.updateOne({ _id: model }, { $set: { 'adoption.operational': runningIn.length, 'adoption.inProgress': inProgress, 'adoption.runningIn': runningIn } });
+    await ServiceModel.updateOne({ _id: model }, { $set: { 'adoption.operational': runningIn.length, 'adoption.inProgress': inProgress, 'adoption.stopped': stopped, 'adoption.runningIn': runningIn } });
   });
+}
+
+/** Recounts the models stored before stopped services were counted apart (once: later starts find none). */
+export async function recountUncountedAdoption(): Promise<number> {
+  const ids = await ServiceModel.find({ 'adoption.stopped': { $exists: false } }, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
+  for (const { _id } of ids) await refreshAdoption(_id);
+  return ids.length;
 }
 
 /**
  * Keeps a model's adoption figures in step with one transfer moving from `from` to `to` (from is
  * undefined for a new transfer): one update of the model, no scan. Every status change of a
- * transfer goes through this.
+ * transfer, and every check-in that changes whether its service runs, goes through this.
  */
-export async function applyAdoptionChange(modelId: Types.ObjectId, municipality: Types.ObjectId, from: State | undefined, to: State): Promise<void> {
+export async function applyAdoptionChange(modelId: Types.ObjectId, municipality: Types.ObjectId, from: AdoptionState | undefined, to: AdoptionState): Promise<void> {
+  if (from === to) return;
   const inc: Record<string, number> = {};
-  const bump = (state: State | undefined, by: number) => {
-    if (state === 'operational') inc['adoption.operational'] = (inc['adoption.operational'] ?? 0) + by;
-    else if (state && IN_PROGRESS_STATES.includes(state)) inc['adoption.inProgress'] = (inc['adoption.inProgress'] ?? 0) + by;
+  const bump = (state: AdoptionState | undefined, by: number) => {
+    const field = state === 'operational' ? 'adoption.operational' : state === 'stopped' ? 'adoption.stopped' : state && IN_PROGRESS_STATES.includes(state) ? 'adoption.inProgress' : undefined;
+    if (field) inc[field] = (inc[field] ?? 0) + by;
   };
   bump(from, -1);
   bump(to, 1);
   const update: Record<string, unknown> = {};
   const nonZero = Object.fromEntries(Object.entries(inc).filter(([, v]) => v !== 0));
   if (Object.keys(nonZero).length) update.$inc = nonZero;
-  if (to === 'operational' && from !== 'operational') update.$addToSet = { 'adoption.runningIn': municipality };
-  if (from === 'operational' && to !== 'operational') update.$pull = { 'adoption.runningIn': municipality };
+  if (to === 'operational') update.$addToSet = { 'adoption.runningIn': municipality };
+  if (from === 'operational') update.$pull = { 'adoption.runningIn': municipality };
   if (Object.keys(update).length === 0) return;
   await withRecordLock(lockKey(modelId), () => ServiceModel.updateOne({ _id: modelId }, update));
 }
 
 /** Where a model runs (municipality names, Turkish order) and how many adoptions are in progress. */
-export async function adoptionOf(model: { adoption?: { runningIn?: Types.ObjectId[] | null; inProgress?: number | null } | null }): Promise<{ running: string[]; inProgress: number }> {
+export async function adoptionOf(model: { adoption?: { runningIn?: Types.ObjectId[] | null; inProgress?: number | null; stopped?: number | null } | null }): Promise<{ running: string[]; inProgress: number; stopped: number }> {
   const ids = model.adoption?.runningIn ?? [];
   // By _id, one at a time: the indexed look-up on FerretDB (an $in filter would scan).
   const found = await Promise.all(ids.map((id) => Municipality.findById(id, { name: 1 }).lean<{ name: string }>()));
   const running = found.flatMap((m) => (m ? [m.name] : [])).sort((a, b) => a.localeCompare(b, 'tr'));
-  return { running, inProgress: model.adoption?.inProgress ?? 0 };
+  return { running, inProgress: model.adoption?.inProgress ?? 0, stopped: model.adoption?.stopped ?? 0 };
 }

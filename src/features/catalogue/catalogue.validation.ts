@@ -13,6 +13,7 @@ import { APPROACHES, TARGET_GROUPS, THEMES, type Term } from '../../reference/in
 import type { FieldErrors } from '../../shared/http/validation.js';
 import type { Lang } from '../../shared/i18n.js';
 import { DIFFICULTY_CODES } from './model.model.js';
+import { parseCalendarDay } from '../../shared/calendar-day.js';
 
 export type Difficulty = (typeof DIFFICULTY_CODES)[number];
 const isDifficulty = (s: string): s is Difficulty => (DIFFICULTY_CODES as readonly string[]).includes(s);
@@ -265,9 +266,7 @@ export function relocalised(v: ModelFormValues, from: Lang, to: Lang): ModelForm
 
 function parseDate(s: string): Date | null | undefined {
   if (!s.trim()) return null;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s.trim())) return undefined;
-  const d = new Date(`${s.trim()}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== s.trim() ? undefined : d;
+  return parseCalendarDay(s);
 }
 
 /**

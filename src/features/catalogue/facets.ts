@@ -6,7 +6,9 @@
  * a value is exactly the number of results you get by choosing that value instead of the current
  * one (each facet holds one value at a time).
  */
+import { Types } from 'mongoose';
 import { VersionedCache } from '../../shared/db/data-version.js';
+import { municipalityOptions } from '../accounts/municipality-options.js';
 import { searchKey, searchKeyFilter } from '../../shared/search-key.js';
 import { PAGE_SIZE, TERM_FACET_KEYS, TERM_FACETS, type CatalogueState, type Sort, type TermFacet } from './catalogue.query.js';
 import { ServiceModel } from './model.model.js';
@@ -20,8 +22,9 @@ export function textFilter(q: string): Filter {
 }
 
 /** The database filter for a state, leaving out one facet's own filter when counting that facet. */
-export function matchFor(state: CatalogueState, staff: boolean, omit?: FacetName): Filter {
+export function matchFor(state: CatalogueState, staff: boolean, omit?: FacetName, runningIn?: readonly Types.ObjectId[]): Filter {
   const filter: Filter = { ...textFilter(state.q) };
+  if (runningIn) filter['adoption.runningIn'] = { $in: runningIn };
   for (const key of TERM_FACET_KEYS) {
     const value = state[key];
     if (value && key !== omit) filter[TERM_FACETS[key].field] = value;
@@ -48,15 +51,22 @@ async function countBy(match: Filter, field: string, isArray: boolean): Promise<
 
 const countsCache = new VersionedCache<FacetCounts>(['Model'], 500);
 
+/** The municipalities of the state's province (models running there), when it names one. */
+async function runningInFilter(state: CatalogueState): Promise<Types.ObjectId[] | undefined> {
+  if (!state.province) return undefined;
+  return (await municipalityOptions()).filter((m) => m.province === state.province).map((m) => new Types.ObjectId(m.id));
+}
+
 /** The result total and every facet's counts for a state, cached until the next write. */
 export function facetCounts(state: CatalogueState, staff: boolean): Promise<FacetCounts> {
-  const key = JSON.stringify([staff, searchKey(state.q), state.theme, state.approach, state.group, state.difficulty, state.running, state.status]);
+  const key = JSON.stringify([staff, searchKey(state.q), state.theme, state.approach, state.group, state.difficulty, state.running, state.province, state.status]);
   return countsCache.get(key, async () => {
-    const facet = (key: TermFacet) => countBy(matchFor(state, staff, key), TERM_FACETS[key].field, key !== 'difficulty');
+    const inProvince = await runningInFilter(state);
+    const facet = (key: TermFacet) => countBy(matchFor(state, staff, key, inProvince), TERM_FACETS[key].field, key !== 'difficulty');
     const [total, running, status, theme, approach, group, difficulty] = await Promise.all([
-      ServiceModel.countDocuments(matchFor(state, staff)),
-      ServiceModel.countDocuments({ ...matchFor(state, staff, 'running'), 'adoption.operational': { $gt: 0 } }),
-      staff ? countBy(matchFor(state, staff, 'status'), 'status', false) : Promise.resolve<Record<string, number>>({}),
+      ServiceModel.countDocuments(matchFor(state, staff, undefined, inProvince)),
+      ServiceModel.countDocuments({ ...matchFor(state, staff, 'running', inProvince), 'adoption.operational': { $gt: 0 } }),
+      staff ? countBy(matchFor(state, staff, 'status', inProvince), 'status', false) : Promise.resolve<Record<string, number>>({}),
       facet('theme'),
       facet('approach'),
       facet('group'),
@@ -92,7 +102,7 @@ export async function searchModels(state: CatalogueState, staff: boolean, lang: 
   const counts = await facetCounts(state, staff);
   const pages = Math.max(1, Math.ceil(counts.total / PAGE_SIZE));
   const page = Math.min(state.page, pages);
-  const items = await ServiceModel.find(matchFor(state, staff))
+  const items = await ServiceModel.find(matchFor(state, staff, undefined, await runningInFilter(state)))
     .select('title titleEn slug summary themes targetGroups difficulty monthsToLaunch status adoption coverThumb')
     .sort(sortOrder(state.sort, lang))
     .skip((page - 1) * PAGE_SIZE)

@@ -35,6 +35,7 @@ export async function show(req: Request, res: Response): Promise<void> {
   const [docs, adoption, transfer] = await Promise.all([documentsOf({ kind: 'Model', id: model._id }, { purpose: 'document', includeInternal: staff }), adoptionOf(model), myTransfer(req, model)]);
   res.render('catalogue/show', {
     title: req.language === 'en' && model.titleEn ? model.titleEn : model.title,
+    description: model.summary,
     model,
     descriptionHtml: renderMarkdown(model.description),
     documents: docs.map((d) => documentView(d, localeOf(req), origin(req))),

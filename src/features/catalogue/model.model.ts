@@ -63,6 +63,8 @@ const modelSchema = new Schema(
     adoption: {
       operational: { type: Number, default: 0 },
       inProgress: { type: Number, default: 0 },
+      /** Launched services a check-in reported as stopped: counted apart, never as running. */
+      stopped: { type: Number, default: 0 },
       /** Municipalities where it is operational (names are read by _id when the page is shown). */
       runningIn: { type: [{ type: Schema.Types.ObjectId, ref: 'Municipality' }], default: [] },
     },

@@ -96,10 +96,19 @@ export async function storeUpload(
   return storeBytes(storage, file.buffer, type, { ...input, originalName: cleanOriginalName(file.originalname) });
 }
 
-/** Removes the record, then the bytes (a left-over file is harmless; a record without bytes is not). */
+/**
+ * Removes the record, then the bytes (a left-over file is harmless; a record without bytes is not),
+ * and with a photo its thumbnail (a 'photo-thumb' file names its photo): a deleted photo must not
+ * stay visible as a small copy.
+ */
 export async function deleteDocument(storage: FileStorage, doc: Pick<StoredDocument, '_id' | 'storedName'>): Promise<void> {
+  const thumbs = await DocumentFile.find({ purpose: 'photo-thumb', title: String(doc._id) }).select('storedName').lean<Pick<StoredDocument, '_id' | 'storedName'>[]>();
   await DocumentFile.deleteOne({ _id: doc._id });
   await storage.delete(doc.storedName);
+  for (const thumb of thumbs) {
+    await DocumentFile.deleteOne({ _id: thumb._id });
+    await storage.delete(thumb.storedName);
+  }
 }
 
 export async function documentsOf(owner: Owner, opts: { purpose?: string; includeInternal: boolean }): Promise<StoredDocument[]> {

@@ -1,4 +1,5 @@
 import { VersionedCache } from '../../shared/db/data-version.js';
+import { municipalityOptions } from '../accounts/municipality-options.js';
 import { ServiceModel } from '../catalogue/model.model.js';
 import { Transfer } from '../transfers/transfer.model.js';
 import { Visit } from '../visits/visit.model.js';
@@ -57,4 +58,30 @@ export async function featuredModels(limit = 6) {
     .sort({ titleKey: 1 })
     .limit(limit)
     .lean();
+}
+
+// [dashboard] The public map: where the office's published models run, by province.
+const mapCache = new VersionedCache<Map<string, number>>(['Model', 'Municipality'], 2);
+
+/**
+ * Operational services of published models per province, from each model's stored
+ * `adoption.runningIn` (what the catalogue's "models running in this province" filter reads, so a
+ * province's link lists the models counted there). Nothing personal or internal: counts only.
+ */
+export function runningByProvince(): Promise<Map<string, number>> {
+  return mapCache.get('all', async () => {
+    const [models, munis] = await Promise.all([
+      ServiceModel.find({ status: 'published', 'adoption.operational': { $gt: 0 } }, { 'adoption.runningIn': 1, _id: 0 }).lean<{ adoption?: { runningIn?: unknown[] } }[]>(),
+      municipalityOptions(),
+    ]);
+    const provinceOf = new Map(munis.map((m) => [m.id, m.province]));
+    const out = new Map<string, number>();
+    for (const m of models) {
+      for (const id of m.adoption?.runningIn ?? []) {
+        const p = provinceOf.get(String(id));
+        if (p) out.set(p, (out.get(p) ?? 0) + 1);
+      }
+    }
+    return out;
+  });
 }

@@ -31,7 +31,7 @@ async function compute(): Promise<ActivityMap> {
     Transfer.find({}, { municipality: 1, status: 1 }).lean<{ _id: Types.ObjectId; municipality: Types.ObjectId; status: State }[]>(),
   ]);
   const map = new Map<string, Activity>();
-  const of = (id: Types.ObjectId) => {
+  const of = (id: Types.ObjectId | string) => {
     const key = String(id);
     let a = map.get(key);
     if (!a) map.set(key, (a = blank()));
@@ -39,7 +39,7 @@ async function compute(): Promise<ActivityMap> {
   };
   for (const v of visits) {
     for (const m of new Set((v.municipalities ?? []).map(String))) {
-      const a = of(m as unknown as Types.ObjectId);
+      const a = of(m);
       a.visitIds.push(v._id);
       if (v.date && (!a.lastVisit || v.date > a.lastVisit)) a.lastVisit = v.date;
     }

@@ -3,12 +3,11 @@
  * province leads to the existing record) and editing a profile (conditional on the version as
  * read, under the record lock: a lost race is a 409). Each writes an audit event.
  */
-import type { Request } from 'express';
 import type { Types } from 'mongoose';
 import { withRecordLock } from '../../shared/db/record-lock.js';
 import { AppError } from '../../shared/errors.js';
 import type { Province } from '../../reference/index.js';
-import { audit, auditContext } from '../audit/audit.service.js';
+import { audit, type AuditBy } from '../audit/audit.service.js';
 import { refreshTransferKeysFor } from '../transfers/list.service.js';
 import { findOrCreateMunicipality, municipalityKeys, type MunicipalityKind } from './identity.js';
 import { Municipality } from './municipality.model.js';
@@ -23,18 +22,18 @@ export async function parentFor(kind: MunicipalityKind, province: Province): Pro
   return doc?._id;
 }
 
-export async function addMunicipality(req: Request, input: Pick<MunicipalityInput, 'name' | 'kind' | 'province'>): Promise<{ id: Types.ObjectId; created: boolean }> {
+export async function addMunicipality(by: AuditBy, input: Pick<MunicipalityInput, 'name' | 'kind' | 'province'>): Promise<{ id: Types.ObjectId; created: boolean }> {
   const parent = await parentFor(input.kind, input.province);
   const result = await findOrCreateMunicipality({ name: input.name, kind: input.kind, province: input.province, parent, source: 'office' });
   if (result.created) {
-    await audit({ ...auditContext(req), action: 'municipality.created', target: { kind: 'Municipality', id: String(result.id), label: input.name }, details: { kind: input.kind, province: input.province.name } });
+    await audit({ ...by, action: 'municipality.created', target: { kind: 'Municipality', id: String(result.id), label: input.name }, details: { kind: input.kind, province: input.province.name } });
   }
   return result;
 }
 
 export type SaveResult = { ok: true } | { ok: false; reason: 'stale' } | { ok: false; reason: 'duplicate'; existingId: string };
 
-export async function saveMunicipality(req: Request, id: string, input: MunicipalityInput): Promise<SaveResult> {
+export async function saveMunicipality(by: AuditBy, id: string, input: MunicipalityInput): Promise<SaveResult> {
   return withRecordLock(`municipality:${id}`, async () => {
     const current = await Municipality.findById(id).select('name version').lean<{ _id: Types.ObjectId; name: string; version?: number }>();
     if (!current) throw AppError.notFound();
@@ -69,7 +68,7 @@ export async function saveMunicipality(req: Request, id: string, input: Municipa
       throw err;
     }
     await audit({
-      ...auditContext(req),
+      ...by,
       action: 'municipality.updated',
       target: { kind: 'Municipality', id, label: input.name },
       details: { ...(current.name !== input.name ? { renamedFrom: current.name } : {}), contacts: input.contacts.length },

@@ -2,10 +2,11 @@ import type { Request, Response } from 'express';
 import { MUNICIPALITY_KINDS, PROVINCES, REGIONS, termLabel } from '../../reference/index.js';
 import { AppError } from '../../shared/errors.js';
 import { flash } from '../../shared/http/flash.js';
-import { datedFilename, isExportFormat, sendTable, type Column } from '../../shared/http/table-export.js';
+import { datedFilename, exportFormatOf, sendTable, type Column } from '../../shared/http/table-export.js';
 import type { FieldErrors } from '../../shared/http/validation.js';
 import { urlWith } from '../../shared/http/views.js';
 import { seesAllMunicipalities } from '../accounts/privileges.js';
+import { auditContext } from '../audit/audit.service.js';
 import { STATES } from '../transfers/workflow.js';
 import { addMunicipality, saveMunicipality } from './edit.service.js';
 import { filteredRows, hasFilters, listPage, readListState, type ListRow, type ListState } from './list.query.js';
@@ -84,7 +85,7 @@ export async function list(req: Request, res: Response): Promise<void> {
 }
 
 export async function exportList(req: Request, res: Response): Promise<void> {
-  const format = isExportFormat(req.query.format) ? req.query.format : 'csv';
+  const format = exportFormatOf(req.query.format);
   const rows = await filteredRows(readListState(req.query));
   await sendTable(res, format, datedFilename(req.t('municipalities:export.filename')), { name: req.t('municipalities:list.title'), columns: columns(req), rows }, langOf(req));
 }
@@ -144,7 +145,7 @@ export async function create(req: Request, res: Response): Promise<void> {
   const values = formValues(req.body);
   const parsed = parseMunicipalityForm(values, false);
   if (!parsed.ok) return renderForm(req, res, { mode: 'new', values, errors: parsed.errors, status: 422 });
-  const { id, created } = await addMunicipality(req, parsed.data);
+  const { id, created } = await addMunicipality(auditContext(req), parsed.data);
   if (created) flash(req, 'success', 'municipalities:flash.created');
   else flash(req, 'info', 'municipalities:flash.exists', { name: parsed.data.name, province: parsed.data.province.name });
   res.redirect(303, `/municipalities/${String(id)}`);
@@ -160,7 +161,7 @@ export async function save(req: Request, res: Response): Promise<void> {
   const values = formValues(req.body);
   const parsed = parseMunicipalityForm(values, true);
   if (!parsed.ok) return renderForm(req, res, { mode: 'edit', m, values, errors: parsed.errors, status: 422 });
-  const result = await saveMunicipality(req, String(m._id), parsed.data);
+  const result = await saveMunicipality(auditContext(req), String(m._id), parsed.data);
   if (result.ok) {
     flash(req, 'success', 'municipalities:flash.saved');
     return res.redirect(303, `/municipalities/${String(m._id)}`);

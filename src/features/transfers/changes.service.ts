@@ -13,7 +13,7 @@
 import { Types } from 'mongoose';
 import { AppError } from '../../shared/errors.js';
 import { withRecordLock } from '../../shared/db/record-lock.js';
-import { applyAdoptionChange } from '../catalogue/catalogue.service.js';
+import { adoptionState, applyAdoptionChange, type AdoptionState } from '../catalogue/catalogue.service.js';
 import type { Role } from '../accounts/roles.js';
 import { Transfer } from './transfer.model.js';
 import { checkInSchedule, checkTransition, nextCheckIn, type ActiveState, type Refusal, type State, type Transition } from './workflow.js';
@@ -21,7 +21,7 @@ import { checkInSchedule, checkTransition, nextCheckIn, type ActiveState, type R
 export const transferLockKey = (id: Types.ObjectId | string) => `transfer:${String(id)}`;
 
 type CheckIn = { months: number; dueAt: Date; doneAt?: Date | null };
-type Current = { _id: Types.ObjectId; model: Types.ObjectId; municipality: Types.ObjectId; status: State; heldFrom?: ActiveState | null; version?: number | null; checkIns?: CheckIn[] | null };
+type Current = { _id: Types.ObjectId; model: Types.ObjectId; municipality: Types.ObjectId; status: State; heldFrom?: ActiveState | null; version?: number | null; checkIns?: CheckIn[] | null; serviceStopped?: boolean | null };
 
 export type AsRead = { status: string; version: number };
 
@@ -38,11 +38,11 @@ export type TransitionInput = {
 };
 
 export type TransitionResult =
-  | { kind: 'moved'; transition: Transition; model: Types.ObjectId; municipality: Types.ObjectId }
+  | { kind: 'moved'; transition: Transition; model: Types.ObjectId; municipality: Types.ObjectId; counted: { from: AdoptionState; to: AdoptionState } }
   | { kind: 'refused'; refusal: Refusal }
   | { kind: 'conflict' };
 
-const read = (id: Types.ObjectId) => Transfer.findById(id).select('model municipality status heldFrom version checkIns').lean<Current>();
+const read = (id: Types.ObjectId) => Transfer.findById(id).select('model municipality status heldFrom version checkIns serviceStopped').lean<Current>();
 
 /** Moves a transfer, if the workflow allows it and nobody changed it since the user read it. */
 export async function moveTransfer(input: TransitionInput): Promise<TransitionResult> {
@@ -80,10 +80,13 @@ export async function moveTransfer(input: TransitionInput): Promise<TransitionRe
     if (Object.keys(unset).length) update.$unset = unset;
     const written = await Transfer.updateOne({ _id: current._id, status: current.status, version: current.version ?? 0 }, update);
     if (written.matchedCount !== 1) return { kind: 'conflict' };
-    return { kind: 'moved', transition: t, model: current.model, municipality: current.municipality };
+    // A launch starts a running service; any other move keeps what the last check-in reported.
+    const stoppedAfter = set.serviceStopped === false ? false : current.serviceStopped;
+    const counted = { from: adoptionState(current.status, current.serviceStopped), to: adoptionState(t.to, stoppedAfter) };
+    return { kind: 'moved', transition: t, model: current.model, municipality: current.municipality, counted };
   });
   // The model's adoption counts follow every status change (its own record lock, outside this one).
-  if (result.kind === 'moved') await applyAdoptionChange(result.model, result.municipality, result.transition.from, result.transition.to);
+  if (result.kind === 'moved') await applyAdoptionChange(result.model, result.municipality, result.counted.from, result.counted.to);
   return result;
 }
 
@@ -182,8 +185,8 @@ export type CheckInInput = { by: string; running: boolean; beneficiaries: number
  * such (`serviceStopped`), not as running. Undefined when there is no such open check-in now.
  */
 export async function recordCheckIn(id: Types.ObjectId, index: number, input: CheckInInput): Promise<{ months: number } | undefined> {
-  return withRecordLock(transferLockKey(id), async () => {
-    const current = await Transfer.findById(id).select('status checkIns').lean<{ status: State; checkIns?: CheckIn[] | null }>();
+  const result = await withRecordLock(transferLockKey(id), async () => {
+    const current = await Transfer.findById(id).select('model municipality status checkIns serviceStopped').lean<Current>();
     if (!current) throw AppError.notFound();
     const item = current.checkIns?.[index];
     if (current.status !== 'operational' || !item || item.doneAt) return undefined;
@@ -199,8 +202,13 @@ export async function recordCheckIn(id: Types.ObjectId, index: number, input: Ch
     const update: Record<string, unknown> = { $set: next ? { ...set, nextCheckInDue: next } : set };
     if (!next) update.$unset = { nextCheckInDue: 1 };
     const written = await Transfer.updateOne({ _id: id, status: 'operational', [`${at}.months`]: item.months, [`${at}.doneAt`]: { $exists: false } }, update);
-    return written.matchedCount === 1 ? { months: item.months } : undefined;
+    if (written.matchedCount !== 1) return undefined;
+    return { months: item.months, model: current.model, municipality: current.municipality, from: adoptionState('operational', current.serviceStopped), to: adoptionState('operational', !input.running) };
   });
+  if (!result) return undefined;
+  // A service reported stopped leaves the model's running count (and one reported running again returns to it).
+  await applyAdoptionChange(result.model, result.municipality, result.from, result.to);
+  return { months: result.months };
 }
 
 /** A document was added: the transfer had activity (and the office has something new from the municipality). */

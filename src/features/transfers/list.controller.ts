@@ -2,10 +2,10 @@
  * /transfers (list and board, state in the URL), its CSV/XLSX export, and /transfers/new.
  */
 import type { Request, Response } from 'express';
-import { PROVINCES, REGIONS } from '../../reference/index.js';
+import { APPROACHES, PROVINCES, REGIONS, termLabel } from '../../reference/index.js';
 import { AppError } from '../../shared/errors.js';
 import { flash } from '../../shared/http/flash.js';
-import { datedFilename, isExportFormat, sendTable, type Column } from '../../shared/http/table-export.js';
+import { datedFilename, exportFormatOf, sendTable, type Column } from '../../shared/http/table-export.js';
 import { parseForm, type FieldErrors } from '../../shared/http/validation.js';
 import { urlWith } from '../../shared/http/views.js';
 import { byProvince, municipalityOptions } from '../accounts/municipality-options.js';
@@ -15,6 +15,7 @@ import { ServiceModel } from '../catalogue/model.model.js';
 import { hasFilters, LIST_SORTS, readListState, type ListState } from './list.query.js';
 import { allRows, board, listTransfers, modelNames, staffOptions, type TransferRow } from './list.service.js';
 import { requestModel } from './request.service.js';
+import { sinceLastVisit } from './since-last-visit.js';
 import { newTransferSchema } from './transfers.validation.js';
 import { STATES } from './workflow.js';
 
@@ -51,6 +52,14 @@ function chipsFor(req: Request, state: ListState, options: Awaited<ReturnType<ty
   if (state.overdue) chips.push({ label: req.t('transfers:filters.overdue'), href: clear('overdue') });
   if (state.unread) chips.push({ label: req.t('transfers:filters.unread'), href: clear('unread') });
   if (state.checkin) chips.push({ label: req.t('transfers:filters.checkin'), href: clear('checkin') });
+  // [dashboard] filters its figures link to (no form fields: reached from the dashboard's links).
+  if (state.openedFrom || state.openedTo) chips.push({ label: `${req.t('transfers:filters.opened')}: ${state.openedFrom ?? '…'} – ${state.openedTo ?? '…'}`, href: urlWith(req.originalUrl, { openedFrom: undefined, openedTo: undefined, page: undefined }) });
+  if (state.launchedFrom || state.launchedTo) chips.push({ label: `${req.t('transfers:filters.launched')}: ${state.launchedFrom ?? '…'} – ${state.launchedTo ?? '…'}`, href: urlWith(req.originalUrl, { launchedFrom: undefined, launchedTo: undefined, page: undefined }) });
+  if (state.fromVisit) chips.push({ label: req.t('transfers:filters.fromVisit'), href: clear('fromVisit') });
+  if (state.approach) chips.push({ label: `${req.t('transfers:filters.approach')}: ${termLabel(APPROACHES, state.approach, langOf(req))}`, href: clear('approach') });
+  if (state.active) chips.push({ label: req.t('transfers:filters.active'), href: clear('active') });
+  if (state.launched12) chips.push({ label: req.t('transfers:filters.launched12'), href: clear('launched12') });
+  if (state.running12) chips.push({ label: req.t('transfers:filters.running12'), href: clear('running12') });
   return chips;
 }
 
@@ -74,13 +83,13 @@ export async function index(req: Request, res: Response): Promise<void> {
     const b = await board(state, req.user, lang);
     return res.render('transfers/index', { ...common, board: b, total: b.total, rows: [], page: 1, pages: 1 });
   }
-  const list = await listTransfers(state, req.user, lang);
-  res.render('transfers/index', { ...common, board: undefined, ...list });
+  // A municipality user's own list opens with what the office did since their last visit.
+  const [list, since] = await Promise.all([listTransfers(state, req.user, lang), req.user?.role === 'municipality' && !hasFilters(state) && state.page === 1 ? sinceLastVisit(req.user, lang) : undefined]);
+  res.render('transfers/index', { ...common, board: undefined, ...list, since });
 }
 
 export async function exportList(req: Request, res: Response): Promise<void> {
-  const format = req.query.format;
-  if (!isExportFormat(format)) throw AppError.notFound();
+  const format = exportFormatOf(req.query.format);
   const lang = langOf(req);
   const state = readListState(req.query);
   const rows = await allRows(state, req.user, lang);

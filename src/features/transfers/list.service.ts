@@ -14,7 +14,7 @@ import { User } from '../accounts/user.model.js';
 import { ServiceModel } from '../catalogue/model.model.js';
 import { PAGE_SIZE, type ListSort, type ListState } from './list.query.js';
 import { Transfer, transferSearchKey } from './transfer.model.js';
-import { daysInStage, IN_PROGRESS_STATES, isStale, staleBefore, STATES, type ActiveState, type State } from './workflow.js';
+import { addMonths, daysInStage, IN_PROGRESS_STATES, isStale, staleBefore, STATES, type ActiveState, type State } from './workflow.js';
 
 type Filter = Record<string, unknown>;
 
@@ -114,6 +114,9 @@ export async function refreshTransferKeysFor(owner: { municipality: Types.Object
   return rows.length;
 }
 
+/** For the catalogue's rename hook (one function, so registering it twice registers it once). */
+export const refreshModelTransferKeys = (model: Types.ObjectId) => refreshTransferKeysFor({ model });
+
 // ---------------------------------------------------------------------------------------------
 // The filter.
 
@@ -136,10 +139,36 @@ export async function filterFor(state: ListState, actor: Actor, now = new Date()
   if (state.overdue) and.push({ status: { $in: IN_PROGRESS_STATES }, nextActionDue: { $lt: now } });
   if (state.unread) and.push({ unreadUpdate: true });
   if (state.checkin) and.push({ status: 'operational', nextCheckInDue: { $lte: now } });
+  // [dashboard] filters its figures link to.
+  if (state.openedFrom || state.openedTo) and.push({ 'stageEnteredAt.interest': dayRange(state.openedFrom, state.openedTo) });
+  if (state.launchedFrom || state.launchedTo) and.push({ 'outcome.launchDate': dayRange(state.launchedFrom, state.launchedTo) });
+  if (state.fromVisit) and.push({ visit: { $exists: true, $ne: null } });
+  if (state.approach) and.push({ model: { $in: await modelsWithApproach(state.approach) } });
+  if (state.active) and.push({ status: { $in: IN_PROGRESS_STATES } });
+  if (state.launched12) and.push({ 'outcome.launchDate': { $lte: addMonths(now, -12) } });
+  if (state.running12) and.push({ checkIns: { $elemMatch: { months: 12, running: true } } });
   const parts = and.filter((f) => Object.keys(f).length > 0);
   if (parts.length === 0) return {};
   if (parts.length === 1) return parts[0] ?? {};
   return { $and: parts };
+}
+
+/** The start of a day in Istanbul (UTC+3 all year since 2016). */
+export const istanbulDayStart = (day: string): Date => new Date(`${day}T00:00:00+03:00`);
+
+/** A date range of whole Istanbul days, both ends included. */
+export function dayRange(from: string | undefined, to: string | undefined): Record<string, Date> {
+  const range: Record<string, Date> = {};
+  if (from) range.$gte = istanbulDayStart(from);
+  if (to) range.$lt = new Date(istanbulDayStart(to).getTime() + 86_400_000);
+  return range;
+}
+
+const approachCache = new VersionedCache<Types.ObjectId[]>(['Model'], 20);
+
+/** The ids of the models that follow a service approach (any status). */
+export function modelsWithApproach(code: string): Promise<Types.ObjectId[]> {
+  return approachCache.get(code, async () => (await ServiceModel.find({ approaches: code }).select('_id').lean<{ _id: Types.ObjectId }[]>()).map((m) => m._id));
 }
 
 function sortOrder(sort: ListSort): Record<string, 1 | -1> {

@@ -12,6 +12,8 @@ const historySchema = new Schema(
     to: { type: String, required: true, enum: STATES },
     reason: { type: String, maxlength: 2000 },
     note: { type: String, maxlength: 2000 },
+    /** When the entry was written, where that differs from `at` (an import dates it with the file's stage date). */
+    recordedAt: Date,
   },
   { _id: false },
 );

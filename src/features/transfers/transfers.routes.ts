@@ -3,7 +3,9 @@ import type { Config } from '../../shared/config.js';
 import { defineRoutes, needs } from '../../shared/http/routes.js';
 import { fileStorage } from '../../shared/storage/index.js';
 import { singleFileUpload } from '../documents/upload.js';
+import { onModelRenamed } from '../catalogue/catalogue.service.js';
 import { evidenceUpload, registerTransferDocuments } from './evidence.js';
+import { refreshModelTransferKeys } from './list.service.js';
 import { create, exportList, index, newForm } from './list.controller.js';
 import { addItem, checkIn, comment, renderEvidenceRefusal, saveDetails, setUploadLimit, show, tick, transition } from './page.controller.js';
 
@@ -13,6 +15,7 @@ import { addItem, checkIn, comment, renderEvidenceRefusal, saveDetails, setUploa
  */
 export function transfersRouter(config: Config): Router {
   registerTransferDocuments();
+  onModelRenamed(refreshModelTransferKeys);
   setUploadLimit(config.uploadMaxBytes);
   const router = Router();
   const r = defineRoutes(router);

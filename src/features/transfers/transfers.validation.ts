@@ -4,6 +4,7 @@
  * values and bound their length.
  */
 import { z } from 'zod';
+import { isCalendarDay } from '../../shared/calendar-day.js';
 
 const trimmed = (max: number) => z.string().trim().max(max, `validation:maxChars.${max}`).optional().default('');
 const dateString = z
@@ -11,7 +12,7 @@ const dateString = z
   .trim()
   .optional()
   .default('')
-  .refine((s) => s === '' || (/^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(new Date(`${s}T00:00:00Z`).getTime())), 'validation:date');
+  .refine((s) => s === '' || isCalendarDay(s), 'validation:date');
 const objectIdOrEmpty = z
   .string()
   .trim()

@@ -12,6 +12,7 @@ import type { FieldErrors } from '../../shared/http/validation.js';
 import type { MunicipalityKind } from '../municipalities/identity.js';
 import { modelOptions, municipalityIndex, resolveMunicipality, staffOptions, municipalityLabel } from './lookups.js';
 import { VISIT_FORMAT_CODES, type VisitFormat } from './visit.model.js';
+import { isRegistryDay, parseCalendarDay } from '../../shared/calendar-day.js';
 
 export const ROW_LISTS = ['municipalities', 'delegation', 'followUps'] as const;
 export type RowList = (typeof ROW_LISTS)[number];
@@ -128,9 +129,7 @@ export function emptyVisitForm(): VisitFormValues {
 
 function parseDate(s: string): Date | null | undefined {
   if (!s) return null;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return undefined;
-  const d = new Date(`${s}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== s || d.getUTCFullYear() < 1990 || d.getUTCFullYear() > 2100 ? undefined : d;
+  return isRegistryDay(s) ? parseCalendarDay(s) : undefined;
 }
 
 const tooLong = (max: 120 | 200 | 1000 | 2000) => `validation:maxChars.${max}`;

@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import { VISIT_FORMATS, termLabel } from '../../reference/index.js';
 import { AppError } from '../../shared/errors.js';
 import { flash } from '../../shared/http/flash.js';
-import { datedFilename, isExportFormat, sendTable, type Column } from '../../shared/http/table-export.js';
+import { datedFilename, exportFormatOf, sendTable, type Column } from '../../shared/http/table-export.js';
 import { canSeeMunicipalityRecord, seesAllMunicipalities } from '../accounts/privileges.js';
 import { audit, auditContext } from '../audit/audit.service.js';
 import { documentsOf } from '../documents/documents.service.js';
@@ -13,7 +13,7 @@ import { modelOptions, modelTitles, municipalityIndex, municipalityLabel, userNa
 import { emptyVisitForm, readVisitForm, validateVisitForm, type VisitFormValues } from './visit-form.js';
 import { openInterestFromVisit, transfersOfVisit } from './visit-interest.js';
 import { renderVisitForm } from './visit-page.js';
-import { allVisits, isOverdue, listQuerySchema, listVisits, PAGE_SIZE, todayInIstanbul, visitFilter, type VisitRow } from './visits.query.js';
+import { allVisits, isOverdue, listQuerySchema, listVisits, PAGE_SIZE, todayInIstanbul, unreadDates, visitFilter, type VisitRow } from './visits.query.js';
 import { createVisit, deleteVisit, saveVisit, setFollowUpDone, type VisitRecord } from './visits.service.js';
 import { Visit } from './visit.model.js';
 
@@ -102,6 +102,7 @@ export function visitsController(uploadMaxBytes: number) {
       res.render('visits/index', {
         title: req.t('visits:list.heading'),
         q,
+        unreadDates: unreadDates(req.query, q),
         total,
         page,
         pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
@@ -124,7 +125,7 @@ export function visitsController(uploadMaxBytes: number) {
     },
 
     async exportList(req: Request, res: Response) {
-      const format = isExportFormat(req.query.format) ? req.query.format : 'csv';
+      const format = exportFormatOf(req.query.format);
       const { filter } = await listState(req);
       const [rows, names] = await Promise.all([allVisits(filter), rowNames()]);
       const lang = langOf(req);

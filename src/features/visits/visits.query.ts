@@ -10,15 +10,11 @@ import { municipalityScope, type Actor } from '../accounts/privileges.js';
 import { municipalityIndex } from './lookups.js';
 import type { StoredFollowUp } from './visits.service.js';
 import { Visit, VISIT_FORMAT_CODES } from './visit.model.js';
+import { isCalendarDay } from '../../shared/calendar-day.js';
 
 export const PAGE_SIZE = 25;
 
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .refine((s) => !Number.isNaN(new Date(`${s}T00:00:00Z`).getTime()))
-  .optional()
-  .catch(undefined);
+const day = z.string().refine(isCalendarDay).optional().catch(undefined);
 
 /** The list's query string; anything unreadable is ignored rather than refused. */
 export const listQuerySchema = z.object({
@@ -36,6 +32,11 @@ export const listQuerySchema = z.object({
   page: z.coerce.number().int().min(1).max(10_000).optional().catch(undefined),
 });
 export type ListQuery = z.infer<typeof listQuerySchema>;
+
+/** Dates in the query that could not be read (hand-typed URLs): the page says they were not applied. */
+export function unreadDates(raw: Record<string, unknown>, q: ListQuery): string[] {
+  return (['from', 'to'] as const).flatMap((k) => (typeof raw[k] === 'string' && raw[k] !== '' && !q[k] ? [String(raw[k]).slice(0, 40)] : []));
+}
 
 /** The query filter for the list's filters, scoped to what the actor may see. */
 export async function visitFilter(actor: Actor, q: ListQuery): Promise<Record<string, unknown>> {

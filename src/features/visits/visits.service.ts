@@ -101,7 +101,7 @@ function fieldsOf(input: VisitInput, municipalities: Types.ObjectId[], followUps
 export async function createVisit(input: VisitInput, by: string): Promise<{ visit: VisitRecord; createdMunicipality: Types.ObjectId | undefined }> {
   const { ids, created } = await municipalitiesOf(input);
   const doc = await Visit.create({ ...fieldsOf(input, ids, storedFollowUps(input.followUps, [], by)), rev: 0 });
-  return { visit: doc.toObject() as unknown as VisitRecord, createdMunicipality: created };
+  return { visit: doc.toObject<VisitRecord>(), createdMunicipality: created };
 }
 
 export type SaveResult =

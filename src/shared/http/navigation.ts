@@ -19,6 +19,7 @@ const SECTIONS: readonly Section[] = [
   { href: '/follow-ups', key: 'followUps', right: 'dashboard:read' },
   { href: '/transfers', key: 'transfers', right: 'transfers:read', ownKey: 'ourTransfers' },
   { href: '/dashboard', key: 'dashboard', right: 'dashboard:read' },
+  { href: '/import', key: 'import', right: 'import:run' },
   { href: '/admin/users', key: 'users', right: 'users:admin' },
   { href: '/admin/audit', key: 'audit', right: 'audit:read' },
 ];

@@ -9,6 +9,7 @@
  *   there they stay as typed.
  * - Dates are written as dates (XLSX) or `yyyy-mm-dd` (CSV), numbers as numbers.
  */
+import { AppError } from '../errors.js';
 import { stringify } from 'csv-stringify/sync';
 import type { Response } from 'express';
 
@@ -28,6 +29,13 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export function isExportFormat(value: unknown): value is ExportFormat {
   return typeof value === 'string' && (EXPORT_FORMATS as readonly string[]).includes(value);
+}
+
+/** The format an export link asks for: CSV when it names none, a 404 for one we do not write (never another format instead). */
+export function exportFormatOf(value: unknown): ExportFormat {
+  if (value === undefined || value === '') return 'csv';
+  if (!isExportFormat(value)) throw AppError.notFound();
+  return value;
 }
 
 const FORMULA_START = /^[=+\-@\t\r]/;
