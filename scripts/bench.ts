@@ -1,298 +1,217 @@
 /**
- * Benchmark: the app on its embedded engine (EMBEDDED_ENGINE, or MONGODB_URI) at one office's full
- * scale — ~1,400 municipalities, 300 models, 5,000 transfers, 10,000 visits — in a throwaway
- * database. Prints latency figures per page (cold first request, then p50/p95/max of warm ones, then
- * the first request after a write to every collection) and the memory of the app and the database.
- * Usage: npm run bench [-- --transfers 5000 --visits 10000 --requests 40]
+ * Page benchmark (issue 12 item 5, issue 11 item 9): generates a data set into a throwaway database
+ * (the embedded engine, or MONGODB_URI in a uniquely named database dropped afterwards), starts the
+ * built app in production mode as a child process, and measures every main page with autocannon at
+ * 1 and 20 connections, plus the first request after a write, against a ceiling (a bare page through
+ * the same Express + EJS stack that reads no data). Prints one table, writes it as JSON under
+ * bench-results/. Not part of `npm test`.
+ *   npm run bench [-- --scale national] [-- --help for every option]
+ * Modules: scripts/bench/{options,generate,app-process,http,measure,report,progress}.ts.
  */
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execSync } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { Types } from 'mongoose';
-import { createApp } from '../src/app.js';
-import { hashPassword } from '../src/features/accounts/password.js';
-import { User } from '../src/features/accounts/user.model.js';
-import { ServiceModel } from '../src/features/catalogue/model.model.js';
-import { Municipality } from '../src/features/municipalities/municipality.model.js';
-import { loadNationalMunicipalities } from '../src/features/municipalities/national.js';
-import { Transfer, transferIdFor } from '../src/features/transfers/transfer.model.js';
-import { Visit } from '../src/features/visits/visit.model.js';
-import { derivedFields } from '../src/features/visits/visits.service.js';
-import { ACTIVE_STATES, STATES } from '../src/features/transfers/workflow.js';
-import { PROVINCES, THEMES, APPROACHES, TARGET_GROUPS } from '../src/reference/index.js';
+import '../src/app.js'; // every domain model registered, so "after a write" bumps them all
+import { Transfer } from '../src/features/transfers/transfer.model.js';
+import { PROVINCES, THEMES } from '../src/reference/index.js';
 import { loadConfig } from '../src/shared/config.js';
-import { connectDatabase, disconnectDatabase, ensureIndexes } from '../src/shared/db/connect.js';
-import { startEmbedded } from '../src/shared/db/embedded.js';
+import { ensureIndexes } from '../src/shared/db/connect.js';
+import { freePort, startEmbedded, type EmbeddedServer } from '../src/shared/db/embedded.js';
+import { mongoose } from '../src/shared/db/mongoose.js';
+import { ROOT } from '../src/shared/paths.js';
 import { configureRecordLock } from '../src/shared/db/record-lock.js';
 import { createLogger } from '../src/shared/logger.js';
-import { bumpDataVersion, domainModelNames } from '../src/shared/db/mongoose.js';
-import { searchKey } from '../src/shared/search-key.js';
-import { slugify } from '../src/shared/slug.js';
+import { build, memoryOf, resetPeak, startApp, type AppProcess } from './bench/app-process.js';
+import { BENCH_PASSWORD, generate, OFFICE_EMAIL, pick } from './bench/generate.js';
+import { csrfIn, signIn, timedGet } from './bench/http.js';
+import { cannon, measurePage, type Page, type Row } from './bench/measure.js';
+import { readOptions } from './bench/options.js';
+import { countQueries, queryTable } from './bench/queries.js';
+import { missesOf, table, TARGETS, writeJson } from './bench/report.js';
 
-const { values: args } = parseArgs({
-  options: {
-    municipalities: { type: 'string', default: '1400' },
-    models: { type: 'string', default: '300' },
-    transfers: { type: 'string', default: '5000' },
-    visits: { type: 'string', default: '10000' },
-    requests: { type: 'string', default: '40' },
-  },
-});
-const N = { municipalities: Number(args.municipalities), models: Number(args.models), transfers: Number(args.transfers), visits: Number(args.visits), requests: Number(args.requests) };
-
-const pick = <T>(list: readonly T[], i: number): T => {
-  const v = list[i % list.length];
-  if (v === undefined) throw new Error('empty list');
-  return v;
-};
-const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
+const opts = readOptions();
 const log = createLogger('warn');
 
-async function insertInBatches(label: string, total: number, make: (i: number) => Record<string, unknown>, insert: (docs: Record<string, unknown>[]) => Promise<unknown>) {
-  const started = process.hrtime.bigint();
-  // Batches of 250: one insert of 1,000 full transfer documents can outlast the driver's server
-  // monitor on a loaded machine (the 100,000 run failed that way).
-  for (let i = 0; i < total; i += 250) {
-    const docs = Array.from({ length: Math.min(250, total - i) }, (_, k) => make(i + k));
-    await insert(docs);
+/**
+ * The bench's own connection: patient, so a long batch insert on a busy 2-core machine does not
+ * make the driver's monitor give up on the server ("server monitor timeout" at 100,000 transfers):
+ * the heartbeat's time-out is connectTimeoutMS, so that one is long, and heartbeats are rare.
+ */
+const connectPatiently = (uri: string, monitorCommands = false) =>
+  mongoose.connect(uri, { serverSelectionTimeoutMS: 120_000, connectTimeoutMS: 120_000, socketTimeoutMS: 0, heartbeatFrequencyMS: 30_000, maxPoolSize: 20, monitorCommands });
+
+function machine() {
+  let model = os.cpus()[0]?.model ?? '?';
+  try {
+    model = /model name\s*:\s*(.+)/.exec(execSync('cat /proc/cpuinfo', { encoding: 'utf8' }))?.[1]?.trim() ?? model;
+  } catch {
+    /* not Linux */
   }
-  console.log(`  ${label.padEnd(16)} ${String(total).padStart(7)} in ${(ms(started) / 1000).toFixed(1)} s`);
+  return { cpus: os.availableParallelism(), model, ramGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))) };
 }
 
-async function main() {
-  // The benchmark is one client sending thousands of requests: lift the per-address request ceiling.
-  // Behind a TLS proxy (X-Forwarded-Proto: https on every request), so production's Secure session cookie is set.
-  const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'bench-'.padEnd(40, 'x'), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000000', TRUST_PROXY: 'loopback' });
+async function main(): Promise<number> {
   const { mongodbUri: envUri, embeddedEngine, embeddedDbMemoryMb } = loadConfig();
+  const host = machine();
+  const engineLabel = envUri ? 'MongoDB (MONGODB_URI)' : `embedded ${embeddedEngine} (${opts.db === 'own' ? "the app's own server" : 'shared server'})`;
+  console.log(`Benchmark, ${opts.scale} scale (${Object.entries(opts.sizes).map(([k, v]) => `${v.toLocaleString('en-US')} ${k}`).join(', ')}) on ${engineLabel}`);
+  console.log(`machine: ${host.cpus} CPUs, ${host.model}, ${host.ramGiB} GiB RAM, Node ${host.node}, load average ${host.loadAverage.join(' ')}`);
+  if (opts.build) {
+    console.error('building (npm run build)…');
+    build();
+  }
+
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'registry-bench-'));
-  const embedded = envUri ? undefined : await startEmbedded({ dataDir: tmp, dbName: 'bench', log, engine: embeddedEngine, memoryMb: embeddedDbMemoryMb });
-  const uri = envUri ? `${envUri.replace(/\/[^/?]*(\?|$)/, `/registry_bench_${Date.now()}$1`)}` : (embedded?.uri ?? '');
-  configureRecordLock(!!embedded);
-  await connectDatabase(uri);
-  await ensureIndexes();
-  console.log(`Benchmark on ${embedded ? `embedded ${embedded.engine.label}` : 'MongoDB'}; generating data…`);
-
-  // The national registry (~1,000 real municipalities, as every installation has), then synthetic ones up to the scale.
-  const nationalStarted = process.hrtime.bigint();
-  const national = await loadNationalMunicipalities();
-  console.log(`  ${'national load'.padEnd(16)} ${String(national.created).padStart(7)} in ${(ms(nationalStarted) / 1000).toFixed(1)} s`);
-  const nationalIds = (await Municipality.find({}, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>()).map((d) => d._id);
-  const extra = Math.max(0, N.municipalities - nationalIds.length);
-  const extraIds = Array.from({ length: extra }, () => new Types.ObjectId());
-  const muniIds = [...nationalIds, ...extraIds];
-  const modelIds = Array.from({ length: N.models }, () => new Types.ObjectId());
-  await insertInBatches('municipalities', extra, (i) => {
-    const p = pick(PROVINCES, i);
-    const name = `Bench Belediyesi ${i}`;
-    return { _id: extraIds[i], name, kind: 'belde', province: p.name, region: p.region, source: 'office', searchKey: searchKey(`${name} ${p.name}`), identityKey: `${searchKey(name)}|${searchKey(p.name)}` };
-  }, (d) => Municipality.insertMany(d, { lean: true }));
-  await insertInBatches('models', N.models, (i) => {
-    const title = `Hizmet Modeli ${i} ${pick(THEMES, i).tr}`;
-    return {
-      _id: modelIds[i], title, slug: slugify(title), summary: `Özet ${i}: mahalle temelli bir hizmet.`, status: 'published', featured: i < 6,
-      themes: [pick(THEMES, i).code, pick(THEMES, i + 3).code], approaches: [pick(APPROACHES, i).code], targetGroups: [pick(TARGET_GROUPS, i).code],
-      difficulty: pick(['low', 'medium', 'high'], i), searchKey: searchKey(`${title} ${pick(THEMES, i).tr}`), titleKey: searchKey(title), publishedAt: new Date(2020, 0, 1 + i),
-      steps: [{ title: 'İnceleme', typicalWeeks: 4 }, { title: 'Protokol', typicalWeeks: 6 }], adoption: { operational: 3, inProgress: i % 5, runningIn: muniIds.slice(i % 50, (i % 50) + 3) },
-    };
-  }, (d) => ServiceModel.insertMany(d, { lean: true }));
-  const mentorIds = await Promise.all(['Elif Yıldız', 'Mehmet Kaya', 'Zeynep Aksoy'].map(async (name, k) => (await User.create({ email: `mentor${k}@bench.local`, name, role: 'office', active: true, passwordHash: await hashPassword(BENCH_PASSWORD), searchKey: `mentor${k}@bench.local` }))._id));
-  await insertInBatches('transfers', N.transfers, (i) => {
-    const status = pick(STATES, i);
-    const at = new Date(Date.UTC(2020, 0, 1) + (i % 2000) * 86_400_000);
-    const model = modelIds[i % N.models];
-    const municipality = muniIds[Math.floor(i / N.models) % muniIds.length];
-    const by = pick(mentorIds, i);
-    // The shape of a real transfer: a history of three, a checklist of six, two comments, the keys stored at write time.
-    return {
-      _id: transferIdFor(model, municipality), model, municipality, status,
-      heldFrom: status === 'on_hold' ? pick(ACTIVE_STATES, i) : undefined, version: 3, mentor: by,
-      history: [{ at, by, to: 'interest', note: 'Ziyarette talep edildi.' }, { at, by, from: 'interest', to: 'assessment' }, { at, by, from: 'assessment', to: status, reason: 'Gerekçe metni' }],
-      stageEnteredAt: { interest: at, [status]: at }, enteredStageAt: at, lastActivityAt: at,
-      nextAction: i % 3 ? 'Protokol taslağını gönder' : undefined, nextActionDue: i % 3 ? new Date(at.getTime() + 30 * 86_400_000) : undefined,
-      checklist: ['İnceleme', 'Protokol', 'Bütçe', 'Personel', 'Eğitim', 'Açılış'].map((title, k) => ({ title, done: k < 2, typicalWeeks: 4 })),
-      comments: [{ at, by, text: 'Belediyeyle durum görüşmesi yapıldı; sıradaki adım konuşuldu.', internal: true }, { at, text: 'Meclis kararı alındı.', internal: false, fromMunicipality: true }],
-      searchKey: searchKey(`Bench Belediyesi ${Math.floor(i / N.models) % N.municipalities} Hizmet Modeli ${i % N.models} ${pick(THEMES, i % N.models).tr}`),
-      unreadUpdate: i % 50 === 0,
-    };
-  }, (d) => Transfer.insertMany(d, { lean: true }));
-  // Visits shaped like the office's: delegations, models asked for, follow-ups (some owned by the office user the pages are read as).
-  const staffId = mentorIds[0];
-  const formats = ['study_visit', 'online', 'mentor_visit', 'workshop'] as const;
-  const words = ['çamaşır kafe', 'mahalle mutfağı', 'kadın evi', 'emekli evi', 'kariyer merkezi', 'HPV aşısı'];
-  const names = ['Ayşe Yılmaz', 'Mehmet Öztürk', 'Şule Çelik', 'İsmail Güneş', 'Gülşen Aydın'];
-  await insertInBatches('visits', N.visits, (i) => {
-    const date = new Date(Date.UTC(2019, 0, 1) + (i % 2500) * 86_400_000);
-    const municipalities = i % 20 === 0 ? [0, 1, 2].map((k) => muniIds[(i + k * 97) % muniIds.length]) : [muniIds[i % muniIds.length]];
-    const delegation = [{ name: pick(names, i), title: 'Müdür' }, { name: pick(names, i + 2), title: 'Uzman' }];
-    const followUps = i % 10 === 0 ? [{ key: `f${String(i).padStart(11, '0')}`, action: 'Bilgi notu göndermek', ownerId: i % 20 === 0 ? staffId : undefined, due: new Date(date.getTime() + 30 * 86_400_000), done: i % 30 === 0 }] : [];
-    const summary = `Heyet ${pick(words, i)} ve ${pick(words, i + 3)} modellerini inceledi (ziyaret ${i}).`;
-    return {
-      date, format: pick(formats, i), municipalities, delegation, hostStaff: ['Sosyal Politikalar Ofisi'],
-      models: [modelIds[i % N.models]], requestedModels: i % 3 === 0 ? [modelIds[(i + 1) % N.models]] : [], summary, notes: 'İç not', followUps,
-      ...derivedFields({ date, summary, delegation, followUps }),
-    };
-  }, (d) => Visit.insertMany(d, { lean: true }));
-  const sampleVisit = await Visit.findOne({ requestedModels: { $ne: [] } }).sort({ date: -1 }).select('_id').lean();
-
-  const app = await createApp({ config, logger: log, sessionSecret: 'bench-'.padEnd(40, 'x'), embedded: !!embedded });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const addr = server.address();
-  const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  const slug = slugify(`Hizmet Modeli 7 ${pick(THEMES, 7).tr}`);
-
-  const office = await signInCookie(base, 'mentor0@bench.local');
-  const transferId = String(transferIdFor(modelIds[7], muniIds[0]));
-  const pages: [string, string, string?][] = [
-    ['health', '/healthz'],
-    ['home', '/'],
-    ['catalogue', '/models'],
-    ['catalogue search', '/models?q=camasir%20mahalle'],
-    ['catalogue facet', `/models?theme=${pick(THEMES, 2).code}&sort=adopted`],
-    ['catalogue page 5', '/models?page=5'],
-    ['model page', `/models/${slug}`],
-    ['transfers', '/transfers', office],
-    ['transfers filtered', `/transfers?stage=implementation&province=${encodeURIComponent(pick(PROVINCES, 3).name)}&sort=stage-days`, office],
-    ['transfers search', '/transfers?q=bench%20belediyesi%2012', office],
-    ['transfers stale', '/transfers?stale=1&overdue=1', office],
-    ['transfers page 20', '/transfers?page=20', office],
-    ['board', '/transfers?view=board', office],
-    ['board filtered', `/transfers?view=board&mentor=${String(mentorIds[1])}`, office],
-    ['transfer page', `/transfers/${transferId}`, office],
-    ['municipalities', '/municipalities', office],
-    ['munis all p3', '/municipalities?all=1&page=3', office],
-    ['munis filtered', `/municipalities?all=1&region=Ege&transfers=yes&stage=agreement`, office],
-    ['munis search', '/municipalities?all=1&q=uskudar', office],
-    ['munis not visited', '/municipalities?all=1&visited=no&kind=ilce', office],
-    ['municipality page', `/municipalities/${String(muniIds[0])}`, office],
-    ['munis export csv', '/municipalities/export?all=1&format=csv', office],
-    ['visits', '/visits', office],
-    ['visits filtered', '/visits?from=2020-01-01&to=2024-12-31&format=online&q=camasir&open=1', office],
-    ['visits municipality', '/visits?municipality=bench%20belediyesi%2012', office],
-    ['visits page 50', '/visits?page=50', office],
-    ['visit page', `/visits/${String(sampleVisit?._id)}`, office],
-    ['follow-ups', '/follow-ups?all=1', office],
-    ['visits export', '/visits/export?format=xlsx&from=2024-01-01&to=2024-12-31', office],
-  ];
-  console.log(`\n${'page'.padEnd(18)} ${'status'.padStart(6)} ${'cold ms'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'after write'.padStart(12)}`);
-  for (const [label, url, cookie] of pages) {
-    const times: number[] = [];
-    let status = 0;
-    let cold = 0;
-    const headers = { 'x-forwarded-proto': 'https', ...(cookie ? { cookie } : {}) };
-    for (let i = 0; i <= N.requests; i++) {
-      const t = process.hrtime.bigint();
-      const res = await fetch(base + url, { headers, redirect: 'manual' });
-      await res.arrayBuffer();
-      status = res.status;
-      if (i === 0) cold = ms(t);
-      else times.push(ms(t));
+  let embedded: EmbeddedServer | undefined;
+  let app: AppProcess | undefined;
+  const uri = envUri ? envUri.replace(/\/([^/?]*)(\?|$)/, `/registry_bench_${Date.now()}$2`) : undefined;
+  try {
+    // 1. Data, through the bench's own connection (the app is not running yet).
+    const dbPort = await freePort();
+    if (!uri) embedded = await startEmbedded({ dataDir: tmp, port: dbPort, dbName: 'registry', log, engine: embeddedEngine, memoryMb: embeddedDbMemoryMb });
+    const dbUri = uri ?? embedded?.uri ?? '';
+    configureRecordLock(!!embedded);
+    await connectPatiently(dbUri);
+    await ensureIndexes();
+    console.error('generating data…');
+    const started = performance.now();
+    const data = await generate(opts);
+    const generateSeconds = (performance.now() - started) / 1000;
+    const loadDbMemory = memoryOf(embedded?.pid());
+    const ownDb = !!embedded && opts.db === 'own';
+    if (embedded && ownDb) {
+      // The app starts and owns its embedded server on these files, as in production.
+      await mongoose.disconnect();
+      await embedded.stop();
+      embedded = undefined;
     }
-    times.sort((a, b) => a - b);
-    const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0;
-    // The first request after a write (every cache keyed by the data version is now stale).
-    await bumpDataVersion(...domainModelNames());
-    const t = process.hrtime.bigint();
-    await (await fetch(base + url, { headers, redirect: 'manual' })).arrayBuffer();
-    const afterWrite = ms(t);
-    console.log(`${label.padEnd(18)} ${String(status).padStart(6)} ${cold.toFixed(1).padStart(9)} ${q(0.5).toFixed(1).padStart(8)} ${q(0.95).toFixed(1).padStart(8)} ${q(1).toFixed(1).padStart(8)} ${afterWrite.toFixed(1).padStart(12)}`);
+    // Shared: the app's figures start here, not at the load's peak.
+    const sharedDbPid = embedded?.pid();
+    resetPeak(sharedDbPid);
+
+    // 2. The app, in production mode.
+    const appStarted = performance.now();
+    app = await startApp({ dataDir: tmp, mongodbUri: ownDb ? undefined : dbUri, embeddedPort: ownDb ? dbPort : undefined, engine: embeddedEngine, readyTimeoutS: 1200 });
+    const appStartSeconds = (performance.now() - appStarted) / 1000;
+    const dbPidOf = () => (ownDb ? app?.dbPid() : sharedDbPid);
+    const appStartMemory = memoryOf(app.pid);
+    console.error(`app ready in ${appStartSeconds.toFixed(1)} s (pid ${app.pid}${dbPidOf() ? `, database server pid ${dbPidOf()}` : ''})`);
+    if (ownDb) await connectPatiently(dbUri, opts.queries);
+    else if (opts.queries) {
+      await mongoose.disconnect();
+      await connectPatiently(dbUri, true);
+    }
+    const base = app.base;
+    const office = await signIn(base, OFFICE_EMAIL, BENCH_PASSWORD);
+
+    // 3. The pages.
+    const T = TARGETS.p95Ms;
+    const province = encodeURIComponent(pick(PROVINCES, 3).name);
+    const region = encodeURIComponent(pick(PROVINCES, 3).region);
+    const pages: Page[] = [
+      { label: 'ceiling: bare page (anonymous)', path: '/__bench/ceiling' },
+      { label: 'ceiling: bare page (signed in)', path: '/__bench/ceiling', cookie: office },
+      { label: 'home `/` (anonymous)', path: '/', p95Target: T },
+      { label: '`/models?q=` search', path: '/models?q=camasir%20mahalle', p95Target: T },
+      { label: '`/models?theme=` facet', path: `/models?theme=${pick(THEMES, 2).code}&sort=adopted`, p95Target: T },
+      { label: '`/models/:slug`', path: `/models/${data.slug}`, p95Target: T },
+      { label: '`/municipalities` filtered', path: '/municipalities?all=1&region=Ege&transfers=yes&stage=agreement', cookie: office, p95Target: T },
+      { label: '`/municipalities/:id` (busy)', path: `/municipalities/${data.busyMunicipalityId}`, cookie: office, p95Target: T },
+      { label: '`/visits` filtered', path: '/visits?from=2020-01-01&to=2024-12-31&format=online&q=camasir&open=1', cookie: office, p95Target: T },
+      { label: '`/transfers` filtered', path: `/transfers?stage=implementation&province=${province}&sort=stage-days`, cookie: office, p95Target: T },
+      { label: '`/transfers?view=board`', path: '/transfers?view=board', cookie: office, p95Target: T },
+      { label: '`/transfers/:id`', path: `/transfers/${data.transferId}`, cookie: office, p95Target: T },
+      { label: '`/dashboard`', path: '/dashboard', cookie: office, p95Target: TARGETS.dashboardP95Ms, skipIf404: true },
+      { label: '`/dashboard` filtered', path: `/dashboard?region=${region}&from=2021-01-01&to=2024-12-31&mentor=${String(data.mentorIds[1])}`, cookie: office, p95Target: TARGETS.dashboardP95Ms, skipIf404: true },
+    ];
+    const rows: Row[] = [];
+    console.error('measuring…');
+    for (const page of pages) {
+      if (opts.only && !opts.only.test(page.label) && !page.label.startsWith('ceiling')) continue;
+      const row = await measurePage(base, page, opts);
+      rows.push(row);
+      const last = row.runs.at(-1);
+      console.error(`  ${row.label.padEnd(36)} ${row.skipped ?? `${row.status}  ${last ? `${Math.round(last.rps)} req/s, p95 ${last.p95.toFixed(0)} ms @${last.connections}` : ''}, after a write ${row.afterWriteMs?.toFixed(0)} ms`}`);
+    }
+    if (!opts.only || opts.only.test('transition POST')) rows.push(await measureTransitions(base, office, data.transferId));
+
+    const measured = pages.filter((p) => rows.some((r) => r.label === p.label && !r.skipped));
+    const queries = opts.queries ? await countQueries(measured) : undefined;
+
+    // 4. Ratios, memory, the table.
+    const maxConn = opts.connections.at(-1) ?? 1;
+    const ceiling = rows.find((r) => r.label.startsWith('ceiling: bare page (anonymous)'))?.runs.find((r) => r.connections === maxConn)?.rps;
+    for (const r of rows) {
+      const rps = r.runs.find((x) => x.connections === maxConn)?.rps;
+      if (ceiling && rps !== undefined && !r.label.startsWith('ceiling')) r.ceilingRatio = rps / ceiling;
+    }
+    const appMemory = memoryOf(app.pid);
+    const dbMemory = memoryOf(dbPidOf());
+    const out = table(rows, opts.connections);
+    console.log(`\n${out}\n`);
+    console.log(`app (node dist/src/server.js, pid ${app.pid}): peak RSS ${appMemory?.peakMiB ?? '?'} MiB${appMemory && appMemory.peakMiB > TARGETS.appMemoryMiB ? ` ⚠ > ${TARGETS.appMemoryMiB}` : ''} (now ${appMemory?.rssMiB ?? '?'} MiB; ${appStartMemory?.rssMiB ?? '?'} MiB, peak ${appStartMemory?.peakMiB ?? '?'} MiB, when it became ready)`);
+    if (dbMemory) console.log(`database server (pid ${dbPidOf()}, ${ownDb ? "started by the app" : "shared: the bench's, the app connects with MONGODB_URI"}): peak RSS ${dbMemory.peakMiB} MiB (now ${dbMemory.rssMiB} MiB); while loading the data: ${loadDbMemory?.peakMiB ?? '?'} MiB`);
+    else console.log('database server: not measured (MONGODB_URI)');
+    console.log(`data generated in ${generateSeconds.toFixed(0)} s (${Object.entries(data.loadSeconds).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')}); app ready in ${appStartSeconds.toFixed(1)} s`);
+    if (queries) console.log(`\nWhat each page asks the database (an in-process app on the same data, one request each):\n\n${queryTable(queries)}\n`);
+    const misses = rows.flatMap((r) => missesOf(r).map((m) => `${r.label}: ${m}`));
+    if (appMemory && appMemory.peakMiB > TARGETS.appMemoryMiB) misses.push(`app peak memory ${appMemory.peakMiB} MiB > ${TARGETS.appMemoryMiB}`);
+    console.log(misses.length ? `targets missed:\n  ${misses.join('\n  ')}` : 'every target met');
+    const file = await writeJson(`bench-${opts.scale}`, {
+      at: new Date().toISOString(), scale: opts.scale, sizes: opts.sizes, engine: engineLabel, machine: host, options: { seconds: opts.seconds, connections: opts.connections, afterWrites: opts.afterWrites, only: opts.only?.source, db: opts.db },
+      targets: TARGETS, rows, memory: { app: appMemory, appWhenReady: appStartMemory, database: dbMemory, databaseWhileLoading: loadDbMemory }, generateSeconds, loadSeconds: data.loadSeconds, appStartSeconds, misses, table: out, queries,
+    });
+    console.log(`results: ${file}`);
+    return 0;
+  } finally {
+    const exit = await app?.stop();
+    if (exit && exit !== 'code 0, signal -') console.error(`the app did not stop cleanly: ${exit}`);
+    if (app) {
+      // The app's log (warnings and errors only, LOG_LEVEL=warn) next to the results.
+      const kept = path.join(ROOT, 'bench-results', `app-${opts.scale}-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
+      await mkdir(path.dirname(kept), { recursive: true });
+      await copyFile(app.logFile, kept).catch(() => undefined);
+      console.error(`app log: ${path.relative(ROOT, kept)}`);
+    }
+    if (uri) {
+      await mongoose.connection.db?.dropDatabase().catch(() => undefined);
+    }
+    await mongoose.disconnect().catch(() => undefined);
+    await embedded?.stop();
+    await rm(tmp, { recursive: true, force: true });
   }
-  await benchTransitions(base, office, modelIds, muniIds);
-  const mem = process.memoryUsage();
-  console.log(`\nmemory: rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB (app process, after the run)`);
-  const dbPid = embedded?.pid();
-  if (dbPid) console.log(`database server: rss ${rssMiB(dbPid)} MiB (pid ${dbPid}, after the run)`);
-
-  await new Promise((r) => server.close(r));
-  if (!embedded) await (await import('../src/shared/db/mongoose.js')).mongoose.connection.db?.dropDatabase();
-  await disconnectDatabase();
-  await embedded?.stop();
-  await rm(tmp, { recursive: true, force: true });
-}
-
-const BENCH_PASSWORD = 'bench password 2026 long enough';
-
-/** Cookies a response sets, as one Cookie header value (name=value pairs). */
-function cookiesOf(res: Response, jar = new Map<string, string>()): Map<string, string> {
-  for (const c of res.headers.getSetCookie()) {
-    const [pair = ''] = c.split(';');
-    const eq = pair.indexOf('=');
-    jar.set(pair.slice(0, eq), pair.slice(eq + 1));
-  }
-  return jar;
-}
-const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-
-/** Signs in through the login form; answers the session's Cookie header. */
-async function signInCookie(base: string, email: string): Promise<string> {
-  const proto = { 'x-forwarded-proto': 'https' };
-  const page = await fetch(`${base}/login`, { headers: proto });
-  const jar = cookiesOf(page);
-  const res = await fetch(`${base}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { ...proto, 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
-    body: new URLSearchParams({ email, password: BENCH_PASSWORD, _csrf: csrfIn(await page.text()) }).toString(),
-  });
-  if (res.status !== 303) throw new Error(`bench sign-in failed: ${res.status}`);
-  return cookieHeader(cookiesOf(res, jar));
 }
 
 /**
- * Transition POSTs (hold, then resume, on different transfers: each a conditional update, its
- * history entry and the model's adoption counts), and the first list, board and transfer page
- * after each write.
+ * Transition POSTs (to on hold, with a reason), each on another active transfer as read (status,
+ * version 3): one conditional update, its history entry, the model's adoption counts, an audit event.
  */
-async function benchTransitions(base: string, cookie: string, modelIds: Types.ObjectId[], muniIds: Types.ObjectId[]) {
-  const headers = { 'x-forwarded-proto': 'https', cookie };
-  const post: number[] = [];
-  const after: Record<string, number[]> = { list: [], board: [], page: [] };
-  const rounds = Math.min(20, N.requests);
-  for (let i = 0; i < rounds; i++) {
-    // Transfers in an active state (status cycles through STATES by index: 0..4 are active).
-    const index = (i * 7) * STATES.length;
-    const model = modelIds[index % N.models];
-    const municipality = muniIds[Math.floor(index / N.models) % muniIds.length];
-    const id = String(transferIdFor(model, municipality));
-    const current = await Transfer.findById(id).select('status version heldFrom').lean<{ status: string; version: number; heldFrom?: string }>();
-    if (!current) continue;
-    const page = await fetch(`${base}/transfers/${id}`, { headers });
-    const csrf = csrfIn(await page.text());
-    const body: Record<string, string> = current.status === 'on_hold' ? { to: current.heldFrom ?? 'interest', status: 'on_hold', version: String(current.version) } : { to: 'on_hold', status: current.status, version: String(current.version), reason: 'Bench' };
-    let t = process.hrtime.bigint();
-    const res = await fetch(`${base}/transfers/${id}/transition`, { method: 'POST', redirect: 'manual', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, ...body }).toString() });
-    await res.arrayBuffer();
-    post.push(ms(t));
-    if (res.status !== 303) throw new Error(`transition answered ${res.status}`);
-    for (const [key, url] of [['list', '/transfers'], ['board', '/transfers?view=board'], ['page', `/transfers/${id}`]] as const) {
-      t = process.hrtime.bigint();
-      await (await fetch(base + url, { headers, redirect: 'manual' })).arrayBuffer();
-      after[key]?.push(ms(t));
-      // Each "first after a write" is first after its own write.
-      if (key !== 'page') await Transfer.updateOne({ _id: id }, { $set: { lastActivityAt: new Date() } });
-    }
-  }
-  const fmt = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
-    return `p50 ${q(0.5).toFixed(1)} ms, p95 ${q(0.95).toFixed(1)} ms, max ${q(1).toFixed(1)} ms (${s.length})`;
+async function measureTransitions(base: string, cookie: string, transferId: string): Promise<Row> {
+  const pool = await Transfer.find({ status: { $in: ['interest', 'assessment', 'agreement', 'implementation'] }, version: 3 }).select('status').limit(4000).lean<{ _id: unknown; status: string }[]>();
+  const page = await timedGet(`${base}/transfers/${transferId}`, cookie);
+  const csrf = csrfIn(page.text);
+  let i = 0;
+  const next = () => {
+    const t = pool[i++ % pool.length];
+    return { path: `/transfers/${String(t?._id)}/transition`, body: new URLSearchParams({ _csrf: csrf, to: 'on_hold', status: t?.status ?? '', version: '3', reason: 'Bench' }).toString() };
   };
-  console.log(`\ntransition POST (hold/resume):        ${fmt(post)}`);
-  console.log(`first /transfers after a transfer write:  ${fmt(after.list ?? [])}`);
-  console.log(`first board after a transfer write:       ${fmt(after.board ?? [])}`);
-  console.log(`first transfer page after its transition: ${fmt(after.page ?? [])}`);
+  const row: Row = { label: 'transition POST (to on hold)', path: '/transfers/:id/transition', method: 'POST', signedIn: true, status: 0, runs: [], p95Target: TARGETS.p95Ms };
+  // One by hand first: it must answer 303 (done), not 409 or 422.
+  const first = next();
+  const res = await fetch(base + first.path, { method: 'POST', redirect: 'manual', headers: { 'x-forwarded-proto': 'https', cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: first.body });
+  await res.arrayBuffer();
+  row.status = res.status;
+  if (res.status !== 303) throw new Error(`transition POST answered ${res.status}`);
+  for (const connections of opts.connections) row.runs.push(await cannon({ url: base, connections, seconds: opts.seconds, cookie, method: 'POST', next }));
+  console.error(`  ${row.label.padEnd(36)} ${row.runs.map((r) => `${Math.round(r.rps)} req/s, p95 ${r.p95.toFixed(0)} ms @${r.connections}`).join('; ')} (${i} of ${pool.length} transfers used)`);
+  return row;
 }
 
-/** Resident memory of a process, from /proc (Linux). */
-function rssMiB(pid: number): string {
-  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return kb ? (Number(kb) / 1024).toFixed(0) : '?';
-}
-
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -132,6 +132,8 @@ export async function createApp(ctx: AppContext): Promise<Express> {
   app.use(municipalitiesRouter());
   app.use(dashboardRouter({ isProduction: config.isProduction })); // [dashboard]
   app.use(importRouter(config)); // [import] spreadsheet import (office, admin)
+  // [bench] The benchmark's ceiling: the same middleware and layout, no data read. Only when the bench sets BENCH_CEILING_PAGE.
+  if (config.benchCeilingPage) app.get('/__bench/ceiling', (_req, res) => res.render('bench/ceiling', { title: 'Benchmark' }));
 
   app.use(notFoundHandler);
   app.use(errorHandler({ showStack: config.env === 'development' }));

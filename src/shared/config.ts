@@ -79,6 +79,7 @@ const envSchema = z.object({
   SESSION_MAX_HOURS: positiveInt(12, 'hours'),
   UPLOAD_MAX_MB: positiveInt(20, 'megabytes'),
   RATE_LIMIT_PER_MINUTE: positiveInt(600, 'requests per minute and address'),
+  BENCH_CEILING_PAGE: bool(),
 });
 
 export type Config = {
@@ -104,6 +105,8 @@ export type Config = {
   uploadMaxBytes: number;
   /** Requests per client address and minute before 429 (static files and health checks excepted). */
   requestsPerMinute: number;
+  /** `npm run bench` only: serve GET /__bench/ceiling, a bare page through the whole stack that reads no data. */
+  benchCeilingPage: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -147,5 +150,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
     uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,
     requestsPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    benchCeilingPage: e.BENCH_CEILING_PAGE ?? false,
   };
 }

@@ -90,6 +90,13 @@ async function waitForPing(uri: string, child: ChildProcess, timeoutMs: number):
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * How long a starting engine may take to answer ping. Opening a large file takes a while: at
+ * 100,000 transfers (`npm run bench -- --scale national`) the H2 engine was not answering after
+ * 30 s on a busy 2-core machine and the app gave up. An engine that exits fails at once.
+ */
+const START_TIMEOUT_MS = 300_000;
+
 export type EmbeddedOptions = {
   dataDir: string;
   port?: number;
@@ -138,7 +145,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
       log.error({ code, signal, restartInMs: backoff }, 'embedded database stopped unexpectedly; restarting');
       restartTimer = setTimeout(() => {
         launch()
-          .then((n) => waitForPing(uri, n, 30_000).then(() => log.info('embedded database is back')))
+          .then((n) => waitForPing(uri, n, START_TIMEOUT_MS).then(() => log.info('embedded database is back')))
           .catch((err: unknown) => log.error({ err }, 'embedded database restart failed'));
       }, backoff);
       backoff = Math.min(backoff * 2, 60_000);
@@ -149,7 +156,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
 
   const first = await launch();
   try {
-    await waitForPing(uri, first, 30_000);
+    await waitForPing(uri, first, START_TIMEOUT_MS);
   } catch (err) {
     stopping = true;
     first.kill('SIGTERM');
