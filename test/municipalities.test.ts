@@ -3,6 +3,7 @@ import { Municipality } from '../src/features/municipalities/municipality.model.
 import { readWorkbook, sheetRows } from './support/xlsx.js';
 import { csrfFrom, signIn, unique, type Agent } from './support/app.js';
 import { makeModel, makeMunicipality, makeTransfer, makeVisit } from './support/municipalities.js';
+import { createTransfer } from './support/transfers.js';
 
 /** The municipality names of a list page, in order. */
 const namesOn = (html: string) => [...html.matchAll(/<th scope="row"><a href="\/municipalities\/[0-9a-f]{24}">([^<]+)<\/a>/g)].map((m) => decode(m[1] ?? ''));
@@ -286,6 +287,18 @@ describe('municipalities', function () {
       expect(theirs.text).to.not.include('Başka Kişi');
       expect((await agent.get(`/municipalities/${String(own._id)}/edit`)).status).to.equal(403);
       expect((await agent.get('/municipalities/export?format=csv')).status).to.equal(403);
+    });
+
+    it("sees the office's shared comments in its own timeline, never the internal ones (the office sees both)", async () => {
+      const t = await createTransfer({ status: 'assessment', comments: [{ at: new Date(), text: 'İÇ-NOT-bütçe belirsiz' }, { at: new Date(), text: 'PAYLAŞILAN-protokol taslağı hazır', internal: false }] });
+      const { agent } = await signIn('municipality', { municipalityId: String(t.municipalityId) });
+      const own = await agent.get(`/municipalities/${String(t.municipalityId)}`);
+      expect(own.status).to.equal(200);
+      expect(own.text).to.include('PAYLAŞILAN-protokol');
+      expect(own.text).not.to.include('İÇ-NOT');
+      const { agent: office } = await signIn('office');
+      const staff = await office.get(`/municipalities/${String(t.municipalityId)}`);
+      expect(staff.text).to.include('PAYLAŞILAN-protokol').and.include('İÇ-NOT');
     });
 
     it('finds no link on its own page that it would be refused (its metropolitan municipality is named, not linked)', async () => {

@@ -92,7 +92,7 @@ export async function exportList(req: Request, res: Response): Promise<void> {
 
 export async function show(req: Request, res: Response): Promise<void> {
   const m = await findVisibleMunicipality(req.user, String(req.params.id));
-  const [activity, parent] = await Promise.all([profileActivity(String(m._id)), parentName(m.parent)]);
+  const [activity, parent] = await Promise.all([profileActivity(String(m._id), seesAllMunicipalities(req.user)), parentName(m.parent)]);
   const own = !seesAllMunicipalities(req.user);
   res.render('municipalities/show', {
     title: m.name,

@@ -52,12 +52,13 @@ type TransferDoc = {
   status: State;
   lastActivityAt?: Date;
   history?: { at: Date; from?: State; to: State; reason?: string }[];
-  comments?: { at: Date; text: string }[];
+  comments?: { at: Date; text: string; internal?: boolean | null }[];
 };
 
 export const TIMELINE_LIMIT = 200;
 
-export async function profileActivity(id: string): Promise<{ transfers: TransferRow[]; timeline: TimelineEntry[]; timelineTotal: number }> {
+/** `staff`: false for the municipality's own user, who never sees the office's internal comments. */
+export async function profileActivity(id: string, staff: boolean): Promise<{ transfers: TransferRow[]; timeline: TimelineEntry[]; timelineTotal: number }> {
   const activity = activityOf(await activitySummary(), id);
   const [visits, transfers] = await Promise.all([
     activity.visitIds.length
@@ -88,7 +89,8 @@ export async function profileActivity(id: string): Promise<{ transfers: Transfer
   }
   for (const t of mine) {
     for (const h of t.history ?? []) timeline.push({ kind: 'stage', at: h.at, modelTitle: titleOf(t), from: h.from, to: h.to, reason: h.reason });
-    for (const c of t.comments ?? []) timeline.push({ kind: 'comment', at: c.at, modelTitle: titleOf(t), text: c.text });
+    // A comment without the flag counts as internal (as on the transfer page).
+    for (const c of t.comments ?? []) if (staff || c.internal === false) timeline.push({ kind: 'comment', at: c.at, modelTitle: titleOf(t), text: c.text });
   }
   timeline.sort((a, b) => new Date(b.at).getTime() - new Date(a.at).getTime());
 
