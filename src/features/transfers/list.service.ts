@@ -224,8 +224,11 @@ export async function listTransfers(state: ListState, actor: Actor, lang: 'tr' |
   return { rows: await present(docs, lang), total, page, pages };
 }
 
-/** Cards shown per board column (the column's count is the whole number; the list shows the rest). */
-export const BOARD_CARDS = 30;
+/**
+ * Cards shown per board column: the column's count is the whole number and its "all N" link opens the
+ * list. 15 fit a column one can scan, and keep the board's render (the cost of every board request) small.
+ */
+export const BOARD_CARDS = 15;
 
 export type BoardColumn = { state: State; count: number; cards: TransferRow[] };
 
