@@ -23,6 +23,14 @@ describe('data versions', () => {
     expect(reads).to.equal(1);
   });
 
+  it('a page checking its caches one after another reads the versions once', async () => {
+    await new Promise((r) => setTimeout(r, 150)); // past any earlier read's reuse
+    const reads = await metaReads(async () => {
+      for (const scopes of [['Model'], ['Transfer'], ['Visit', 'Municipality'], ['Transfer', 'Model']]) await currentDataVersion(scopes);
+    });
+    expect(reads).to.equal(1);
+  });
+
   it('a read after a write always sees it, also while other reads are in flight', async () => {
     const before = await currentDataVersion(['DataVersionTest']);
     const inFlight = currentDataVersion(['DataVersionTest']); // started before the write

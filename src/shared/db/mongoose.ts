@@ -44,22 +44,30 @@ export async function bumpDataVersion(...scopes: string[]): Promise<void> {
 }
 
 /**
- * Every data version, in one read of the small `meta` collection. A page checks several caches, and
- * many requests run at once: they share one read while it is in flight — but only when no write of
- * this process started or ended since it began, so a request after its own write always sees it.
+ * Every data version, in one read of the small `meta` collection. A page checks several caches one
+ * after another, and many requests run at once: they share one read while it is in flight and for
+ * `VERSION_REUSE_MS` after it — but only while no write of this process started or ended since it
+ * began, so a request after its own write always sees it. (Another app server's write is seen at
+ * most that much later.)
  */
-let shared: { epoch: number; versions: Promise<Map<string, number>> } | undefined;
+const VERSION_REUSE_MS = 100;
+let shared: { epoch: number; versions: Promise<Map<string, number>>; doneAt?: number } | undefined;
 function allVersions(): Promise<Map<string, number>> {
-  if (shared && shared.epoch === bumpEpoch && bumpsInFlight === 0) return shared.versions;
+  const fresh = shared && (shared.doneAt === undefined || performance.now() - shared.doneAt < VERSION_REUSE_MS);
+  if (shared && fresh && shared.epoch === bumpEpoch && bumpsInFlight === 0) return shared.versions;
   const versions = MetaModel.find({ _id: { $regex: '^data-version:' } })
     .lean<Meta[]>()
     .then((docs) => new Map(docs.map((d) => [d._id, d.v ?? 0])));
-  const entry = { epoch: bumpEpoch, versions };
+  const entry: NonNullable<typeof shared> = { epoch: bumpEpoch, versions };
   shared = bumpsInFlight === 0 ? entry : undefined;
-  const done = () => {
-    if (shared === entry) shared = undefined;
-  };
-  versions.then(done, done);
+  versions.then(
+    () => {
+      entry.doneAt = performance.now();
+    },
+    () => {
+      if (shared === entry) shared = undefined;
+    },
+  );
   return versions;
 }
 
