@@ -205,6 +205,8 @@ export async function present(docs: TransferRowDoc[], lang: 'tr' | 'en', now = n
  * models (names), and per hour (staleness, overdue and days in stage move with the clock).
  */
 const countCache = new VersionedCache<number>(['Transfer', 'Municipality'], 200);
+/** A list page's rows (the scan and sort of the collection on the embedded engine) until the next transfer write. */
+const pageCache = new VersionedCache<TransferRowDoc[]>(['Transfer', 'Municipality'], 300);
 const boardCache = new VersionedCache<{ columns: BoardColumn[]; total: number }>(['Transfer', 'Municipality', 'Model'], 50);
 const cacheKey = (state: ListState, actor: Actor, extra: unknown[] = []) =>
   JSON.stringify([{ ...state, page: 0, view: '' }, actor?.role === 'municipality' ? (actor.municipalityId ?? '-') : '*', Math.floor(Date.now() / 3_600_000), ...extra]);
@@ -215,12 +217,15 @@ export async function listTransfers(state: ListState, actor: Actor, lang: 'tr' |
   const total = await countCache.get(cacheKey({ ...state, sort: 'activity' }, actor), () => Transfer.countDocuments(filter));
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const page = Math.min(state.page, pages);
-  const docs = await Transfer.find(filter)
-    .select(ROW_FIELDS)
-    .sort(sortOrder(state.sort))
-    .skip((page - 1) * PAGE_SIZE)
-    .limit(PAGE_SIZE)
-    .lean<TransferRowDoc[]>();
+  const docs = await pageCache.get(cacheKey(state, actor, [page]), () =>
+    Transfer.find(filter)
+      .select(ROW_FIELDS)
+      .sort(sortOrder(state.sort))
+      .skip((page - 1) * PAGE_SIZE)
+      .limit(PAGE_SIZE)
+      .lean<TransferRowDoc[]>(),
+  );
+  // present() copies each row: the cached documents are never changed.
   return { rows: await present(docs, lang), total, page, pages };
 }
 
