@@ -21,23 +21,25 @@ const CFB = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
 /** What an XLSX may unpack to: far above any 10,000-row sheet, far below what would exhaust memory. */
 export const MAX_UNPACKED_BYTES = 200 * 1024 * 1024;
 
+/** Where a ZIP's central directory starts and how many entries it lists (from its end record), if found. */
+function centralDirectory(data: Buffer): { entries: number; at: number } | undefined {
+  const from = Math.max(0, data.length - 22 - 65_535);
+  for (let i = data.length - 22; i >= from; i--) {
+    if (data.readUInt32LE(i) === 0x06054b50) return { entries: data.readUInt16LE(i + 10), at: data.readUInt32LE(i + 16) };
+  }
+  return undefined;
+}
+
 /**
  * The total size a ZIP's entries unpack to, from its central directory (no byte is inflated), or
  * undefined when the directory cannot be read or is ZIP64. Guards against a small file that
  * inflates to gigabytes before exceljs reads it.
  */
 export function unpackedSize(data: Buffer): number | undefined {
-  const from = Math.max(0, data.length - 22 - 65_535);
-  let end = -1;
-  for (let i = data.length - 22; i >= from; i--) {
-    if (data.readUInt32LE(i) === 0x06054b50) {
-      end = i;
-      break;
-    }
-  }
-  if (end < 0) return undefined;
-  const entries = data.readUInt16LE(end + 10);
-  let at = data.readUInt32LE(end + 16);
+  const dir = centralDirectory(data);
+  if (!dir) return undefined;
+  const { entries } = dir;
+  let at = dir.at;
   let total = 0;
   for (let n = 0; n < entries; n++) {
     if (at + 46 > data.length || data.readUInt32LE(at) !== 0x02014b50) return undefined;
@@ -56,17 +58,10 @@ export function unpackedSize(data: Buffer): number | undefined {
  * Undefined when the directory or an entry cannot be read (ZIP64, an unknown compression method).
  */
 export function unpacksWithin(data: Buffer, budget: number): boolean | undefined {
-  const from = Math.max(0, data.length - 22 - 65_535);
-  let end = -1;
-  for (let i = data.length - 22; i >= from; i--) {
-    if (data.readUInt32LE(i) === 0x06054b50) {
-      end = i;
-      break;
-    }
-  }
-  if (end < 0) return undefined;
-  const entries = data.readUInt16LE(end + 10);
-  let at = data.readUInt32LE(end + 16);
+  const dir = centralDirectory(data);
+  if (!dir) return undefined;
+  const { entries } = dir;
+  let at = dir.at;
   let left = budget;
   for (let n = 0; n < entries; n++) {
     if (at + 46 > data.length || data.readUInt32LE(at) !== 0x02014b50) return undefined;
