@@ -105,16 +105,8 @@ export async function figureChangesSince(since: Date): Promise<FigureChanges> {
 /** True when nothing moved: the home page then says so in one line. */
 export const nothingChanged = (c: FigureChanges) => c.opened + c.launched + c.reportedStopped + c.visits === 0 && Object.values(c.byStage).every((n) => n === 0);
 
-/** Transfers at each stage now (one $group). */
-async function stageCounts(): Promise<Record<State, number>> {
-  const rows = await Transfer.aggregate<{ _id: State; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]);
-  const counts = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<State, number>;
-  for (const r of rows) if (r._id in counts) counts[r._id] = r.n;
-  return counts;
-}
-
 export type SinceLastVisit =
-  | { kind: 'figures'; since: Date; changes: FigureChanges; quiet: boolean; now: Record<State, number> }
+  | { kind: 'figures'; since: Date; changes: FigureChanges; quiet: boolean }
   | { kind: 'news'; since: Date; news: TransferNews[] };
 
 /**
@@ -125,8 +117,8 @@ export async function sinceLastVisit(user: Express.User | undefined, lang: 'tr' 
   const since = user?.previousSignInAt;
   if (!user || !since) return undefined;
   if (user.role === 'manager') {
-    const [changes, now] = await Promise.all([figureChangesSince(since), stageCounts()]);
-    return { kind: 'figures', since, changes, quiet: nothingChanged(changes), now };
+    const changes = await figureChangesSince(since);
+    return { kind: 'figures', since, changes, quiet: nothingChanged(changes) };
   }
   if (user.role === 'municipality' && user.municipalityId) return { kind: 'news', since, news: await newsForMunicipality(user.municipalityId, user.id, since, lang) };
   return undefined;
